@@ -1,0 +1,23 @@
+// audiopool/audiopool.hpp — the whole library in header mode:
+//     #include <audiopool/audiopool.hpp>
+// In module mode the same declarations come from `import audiopool;`.
+#pragma once
+#include "audiopool/config.hpp"
+#include "audiopool/cache_line.hpp"
+#include "audiopool/counter.hpp"
+#include "audiopool/free_list.hpp"
+#include "audiopool/handles.hpp"
+#include "audiopool/index_stack.hpp"
+#include "audiopool/interop.hpp"
+#include "audiopool/misuse.hpp"
+#include "audiopool/pool.hpp"
+#include "audiopool/progress.hpp"
+#include "audiopool/sample.hpp"
+#include "audiopool/spsc_ring.hpp"
+#include "audiopool/stats.hpp"
+#include "audiopool/treiber.hpp"
+
+AUDIOPOOL_EXPORT namespace audiopool {
+/// The library's version.
+inline constexpr std::string_view version = "0.1.0";
+} // namespace audiopool

@@ -1,0 +1,217 @@
+// audiopool/handles.hpp — the owning handles a pool hands out.
+//
+//  - Unique: move-only; the buffer goes back to the pool when the handle is
+//    destroyed, reset() or moved-from-and-reassigned.
+//  - Shared: copyable; copies share one buffer through a reference count, and
+//    the last copy gives it back. The count is atomic only when the pool's
+//    policy lets other threads hold handles (Pool::crossThread).
+//
+// Both are views of the buffer: numChannels(), numFrames(), channel(c) (a
+// std::span), channelPointers() (Sample* const*, for juce::AudioBuffer's
+// referring constructor, CLAP data32 or VST3 channelBuffers32), clear(),
+// copyFrom(), copyTo(). Like std::span, constness is shallow: a const handle
+// still gives write access to the samples. Every member is noexcept and none
+// allocates, locks or blocks.
+#pragma once
+#include "audiopool/config.hpp"
+#include "audiopool/interop.hpp"
+#include "audiopool/sample.hpp"
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+/// A buffer taken out of its handle's ownership by Unique::detach(): the pool
+/// still counts it in use until Pool::release(Detached) or Pool::adopt().
+struct Detached {
+    const void* pool = nullptr;
+    std::uint32_t index = 0;
+    std::uint32_t channels = 0;
+    std::uint32_t frames = 0;
+};
+
+} // namespace audiopool
+
+namespace audiopool::detail {
+
+/// What Unique and Shared have in common: the view of one pooled buffer.
+template <class PoolT>
+class BufferHandle {
+public:
+    using Sample = typename PoolT::Sample;
+
+    explicit operator bool() const noexcept { return pool_ != nullptr; }
+    std::size_t numChannels() const noexcept { return channels_; }
+    std::size_t numFrames() const noexcept { return frames_; }
+    /// The buffer's index in its pool (diagnostics, lower-level APIs).
+    std::uint32_t index() const noexcept { return index_; }
+
+    /// Channel c as a span of numFrames() samples; empty if c is out of range.
+    std::span<Sample> channel(std::size_t c) const noexcept {
+        if (c >= channels_) [[unlikely]] return {};
+        return {pool_->channelPointers(index_)[c], frames_};
+    }
+
+    /// numChannels() pointers, each to a channel's first sample (nullptr for
+    /// an empty handle). Valid while this handle owns the buffer.
+    Sample* const* channelPointers() const noexcept {
+        return pool_ ? pool_->channelPointers(index_) : nullptr;
+    }
+
+    /// Sets every sample of the view to zero.
+    void clear() const noexcept {
+        for (std::size_t c = 0; c < channels_; ++c)
+            std::fill_n(pool_->channelPointers(index_)[c], frames_, Sample{});
+    }
+
+    /// Copies from a JUCE-shaped buffer or another handle; returns the region written.
+    template <class Source>
+        requires JuceLikeReadable<Source> || ChannelArray<Source>
+    CopyExtent copyFrom(const Source& source) const noexcept {
+        return copyBuffer(*this, source);
+    }
+
+    /// Copies from `channels` raw channel pointers of `frames` samples each.
+    template <SampleType T>
+    CopyExtent copyFrom(const T* const* source, std::size_t channels, std::size_t frames) const noexcept {
+        return copyBuffer(*this, RawChannels<const T>{source, channels, frames});
+    }
+
+    /// Copies into a JUCE-shaped buffer or another handle; returns the region written.
+    template <class Destination>
+        requires JuceLikeWritable<Destination> || ChannelArray<Destination>
+    CopyExtent copyTo(Destination& destination) const noexcept {
+        return copyBuffer(destination, *this);
+    }
+    template <class Destination>
+        requires ChannelArray<Destination>
+    CopyExtent copyTo(const Destination& destination) const noexcept {
+        return copyBuffer(destination, *this);
+    }
+
+    /// Copies into `channels` raw channel pointers of `frames` samples each.
+    template <SampleType T>
+    CopyExtent copyTo(T* const* destination, std::size_t channels, std::size_t frames) const noexcept {
+        RawChannels<T> to{destination, channels, frames};
+        return copyBuffer(to, *this);
+    }
+
+protected:
+    BufferHandle() noexcept = default;
+    BufferHandle(PoolT* pool, std::uint32_t index, std::size_t channels, std::size_t frames) noexcept
+        : pool_(pool), index_(index), channels_(static_cast<std::uint32_t>(channels)),
+          frames_(static_cast<std::uint32_t>(frames)) {}
+
+    void forget() noexcept {
+        pool_ = nullptr;
+        index_ = 0;
+        channels_ = 0;
+        frames_ = 0;
+    }
+
+    PoolT* pool_ = nullptr;
+    std::uint32_t index_ = 0;
+    std::uint32_t channels_ = 0;
+    std::uint32_t frames_ = 0;
+};
+
+} // namespace audiopool::detail
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+template <class PoolT>
+class SharedBuffer;
+
+/// Move-only owner of one pooled buffer.
+template <class PoolT>
+class UniqueBuffer : public detail::BufferHandle<PoolT> {
+    using Base = detail::BufferHandle<PoolT>;
+    friend PoolT;
+    friend class SharedBuffer<PoolT>;
+
+public:
+    UniqueBuffer() noexcept = default;
+    UniqueBuffer(UniqueBuffer&& other) noexcept : Base(other) { other.forget(); }
+    UniqueBuffer& operator=(UniqueBuffer&& other) noexcept {
+        if (this != &other) {
+            reset();
+            Base::operator=(other);
+            other.forget();
+        }
+        return *this;
+    }
+    UniqueBuffer(const UniqueBuffer&) = delete;
+    UniqueBuffer& operator=(const UniqueBuffer&) = delete;
+    ~UniqueBuffer() { reset(); }
+
+    /// Gives the buffer back to the pool now; the handle becomes empty.
+    void reset() noexcept {
+        if (this->pool_) {
+            this->pool_->releaseUnique(this->index_);
+            this->forget();
+        }
+    }
+
+    /// Ends this handle's ownership without giving the buffer back: the pool
+    /// counts it in use until Pool::release(detached) or Pool::adopt(detached).
+    Detached detach() noexcept {
+        if (!this->pool_) return {};
+        const Detached d{this->pool_, this->index_, this->channels_, this->frames_};
+        this->pool_->markDetached(this->index_);
+        this->forget();
+        return d;
+    }
+
+private:
+    using Base::Base;
+};
+
+/// Copyable, reference-counted owner of one pooled buffer.
+template <class PoolT>
+class SharedBuffer : public detail::BufferHandle<PoolT> {
+    using Base = detail::BufferHandle<PoolT>;
+    friend PoolT;
+
+public:
+    SharedBuffer() noexcept = default;
+    /// Takes over a Unique buffer (no copy of samples, no allocation).
+    SharedBuffer(UniqueBuffer<PoolT>&& unique) noexcept : Base(unique) { unique.forget(); }
+    SharedBuffer(const SharedBuffer& other) noexcept : Base(other) {
+        if (this->pool_) this->pool_->addReference(this->index_);
+    }
+    SharedBuffer(SharedBuffer&& other) noexcept : Base(other) { other.forget(); }
+    SharedBuffer& operator=(const SharedBuffer& other) noexcept {
+        if (this != &other) {
+            if (other.pool_) other.pool_->addReference(other.index_);
+            reset();
+            Base::operator=(other);
+        }
+        return *this;
+    }
+    SharedBuffer& operator=(SharedBuffer&& other) noexcept {
+        if (this != &other) {
+            reset();
+            Base::operator=(other);
+            other.forget();
+        }
+        return *this;
+    }
+    ~SharedBuffer() { reset(); }
+
+    /// Drops this handle's reference now; the last one gives the buffer back.
+    void reset() noexcept {
+        if (this->pool_) {
+            this->pool_->dropReference(this->index_);
+            this->forget();
+        }
+    }
+
+    /// The number of Shared handles to this buffer (0 for an empty handle).
+    /// Another thread may change it at any moment.
+    std::size_t useCount() const noexcept {
+        return this->pool_ ? this->pool_->referenceCount(this->index_) : 0;
+    }
+
+private:
+    using Base::Base;
+};
+
+} // namespace audiopool

@@ -1,0 +1,121 @@
+// audiopool/interop.hpp — copying between pooled buffers and the buffers
+// audio code already has, with no dependency on any framework.
+//
+// Three shapes of buffer are understood:
+//  - JUCE-shaped: getNumChannels(), getNumSamples(), getReadPointer(int) and,
+//    to be written, getWritePointer(int) (juce::AudioBuffer and look-alikes);
+//  - channel arrays: numChannels(), numFrames(), channelPointers() (the pool's
+//    own handles);
+//  - raw channel-pointer arrays with explicit counts (CLAP data32/data64, VST3
+//    channelBuffers32/64, JACK/PortAudio non-interleaved buffers).
+//
+// Every copy covers only the region both sides have (the smaller channel count
+// and the smaller frame count), converts between float and double, never reads
+// or writes outside either buffer, and returns the region it wrote. A null
+// channel-pointer array copies nothing; a null channel pointer skips that
+// channel (it is not counted).
+#pragma once
+#include "audiopool/config.hpp"
+#include "audiopool/sample.hpp"
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+/// Readable like juce::AudioBuffer.
+template <class B>
+concept JuceLikeReadable = requires(const B& buffer, int channel) {
+    { buffer.getNumChannels() } -> std::convertible_to<int>;
+    { buffer.getNumSamples() } -> std::convertible_to<int>;
+    { buffer.getReadPointer(channel) } -> detail::PointerToSample;
+};
+
+/// Writable like juce::AudioBuffer.
+template <class B>
+concept JuceLikeWritable = JuceLikeReadable<B> && requires(B& buffer, int channel) {
+    { buffer.getWritePointer(channel) } -> detail::PointerToMutableSample;
+};
+
+/// Shaped like the pool's own handles.
+template <class B>
+concept ChannelArray = requires(const B& buffer) {
+    { buffer.numChannels() } -> std::convertible_to<std::size_t>;
+    { buffer.numFrames() } -> std::convertible_to<std::size_t>;
+    { *buffer.channelPointers() } -> detail::PointerToSample;
+};
+
+} // namespace audiopool
+
+namespace audiopool::detail {
+
+template <class To, class From>
+void copySamples(To* to, const From* from, std::size_t n) noexcept {
+    if constexpr (std::same_as<To, From>) {
+        if (n != 0) std::memcpy(to, from, n * sizeof(To));
+    } else {
+        for (std::size_t i = 0; i < n; ++i) to[i] = static_cast<To>(from[i]);
+    }
+}
+
+/// The one copy loop every overload ends in. `toChannel(c)` and
+/// `fromChannel(c)` give channel c's first sample (or nullptr to skip it).
+template <class ToChannel, class FromChannel>
+CopyExtent copyRegion(std::size_t channels, std::size_t frames, ToChannel toChannel,
+                      FromChannel fromChannel) noexcept {
+    CopyExtent done{0, frames};
+    for (std::size_t c = 0; c < channels; ++c) {
+        auto* to = toChannel(c);
+        const auto* from = fromChannel(c);
+        if (to == nullptr || from == nullptr) continue;
+        copySamples(to, from, frames);
+        ++done.channels;
+    }
+    if (done.channels == 0) done.frames = 0;
+    return done;
+}
+
+constexpr std::size_t nonNegative(int n) noexcept { return n < 0 ? 0 : static_cast<std::size_t>(n); }
+
+/// A raw channel-pointer array seen as a buffer (null array: no channels).
+template <class T>
+struct RawChannels {
+    T* const* channels;
+    std::size_t numChannels;
+    std::size_t numFrames;
+    std::size_t channelCount() const noexcept { return channels ? numChannels : 0; }
+    T* channel(std::size_t c) const noexcept { return channels[c]; }
+};
+
+template <class B>
+std::size_t channelCount(const B& b) noexcept {
+    if constexpr (JuceLikeReadable<B>) return nonNegative(b.getNumChannels());
+    else if constexpr (ChannelArray<B>) return b.numChannels();
+    else return b.channelCount();
+}
+template <class B>
+std::size_t frameCount(const B& b) noexcept {
+    if constexpr (JuceLikeReadable<B>) return nonNegative(b.getNumSamples());
+    else if constexpr (ChannelArray<B>) return b.numFrames();
+    else return b.numFrames;
+}
+template <class B>
+auto readChannel(const B& b, std::size_t c) noexcept {
+    if constexpr (JuceLikeReadable<B>) return b.getReadPointer(static_cast<int>(c));
+    else if constexpr (ChannelArray<B>) return b.channelPointers()[c];
+    else return b.channel(c);
+}
+template <class B>
+auto writeChannel(B& b, std::size_t c) noexcept {
+    if constexpr (JuceLikeWritable<B>) return b.getWritePointer(static_cast<int>(c));
+    else if constexpr (ChannelArray<B>) return b.channelPointers()[c];
+    else return b.channel(c);
+}
+
+/// Copies the overlapping region of `from` into `to`.
+template <class To, class From>
+CopyExtent copyBuffer(To& to, const From& from) noexcept {
+    const std::size_t channels = std::min(channelCount(to), channelCount(from));
+    const std::size_t frames = std::min(frameCount(to), frameCount(from));
+    return copyRegion(channels, frames, [&](std::size_t c) { return writeChannel(to, c); },
+                      [&](std::size_t c) { return readChannel(from, c); });
+}
+
+} // namespace audiopool::detail

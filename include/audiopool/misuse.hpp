@@ -1,0 +1,76 @@
+// audiopool/misuse.hpp — what happens when a lower-level release is wrong.
+//
+// The handles make double release impossible. The lower-level API
+// (Unique::detach / Pool::release(Detached) / Pool::adopt) can be misused: a
+// detached buffer released twice, released into another pool, or an index out
+// of range. The pool detects each, never touches its free list for it, counts
+// it in Stats::misuses, and calls the misuse handler.
+//
+// The handler is process-wide and replaceable (setMisuseHandler). The default
+// prints one line to stderr and aborts when AUDIOPOOL_ABORT_ON_MISUSE is 1 (the
+// default when the library is built without NDEBUG) and does nothing
+// otherwise. A handler runs on the thread that misused the pool, possibly the
+// audio thread: keep it real-time safe or make it abort.
+#pragma once
+#include "audiopool/config.hpp"
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+enum class Misuse {
+    DoubleRelease,   ///< the buffer was already back in the pool
+    ForeignRelease,  ///< the buffer belongs to another pool
+    IndexOutOfRange, ///< no buffer has that index
+    NotDetached,     ///< the buffer is owned by a live handle, not detached
+};
+
+constexpr std::string_view describe(Misuse m) noexcept {
+    switch (m) {
+    case Misuse::DoubleRelease: return "double release";
+    case Misuse::ForeignRelease: return "release into a pool the buffer does not belong to";
+    case Misuse::IndexOutOfRange: return "buffer index out of range";
+    case Misuse::NotDetached: return "release of a buffer that a live handle owns";
+    }
+    return "unknown misuse";
+}
+
+struct MisuseReport {
+    Misuse kind;
+    const void* pool;    ///< the pool that detected it
+    std::uint64_t index; ///< the buffer index given
+};
+
+using MisuseHandler = void (*)(const MisuseReport&) noexcept;
+
+inline void defaultMisuseHandler(const MisuseReport& report) noexcept {
+    if constexpr (AUDIOPOOL_ABORT_ON_MISUSE) {
+        std::fprintf(stderr, "audiopool: %.*s (pool %p, index %llu)\n",
+                     static_cast<int>(describe(report.kind).size()), describe(report.kind).data(),
+                     report.pool, static_cast<unsigned long long>(report.index));
+        std::abort();
+    }
+}
+
+} // namespace audiopool
+
+namespace audiopool::detail {
+inline std::atomic<MisuseHandler> misuseHandler{&defaultMisuseHandler};
+} // namespace audiopool::detail
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+/// Installs `handler` (nullptr restores the default) and returns the previous one.
+inline MisuseHandler setMisuseHandler(MisuseHandler handler) noexcept {
+    // acq_rel: the handler's own state, set up before this call, is visible
+    // to a thread that loads it (acquire in reportMisuse).
+    return detail::misuseHandler.exchange(handler ? handler : &defaultMisuseHandler,
+                                          std::memory_order_acq_rel);
+}
+
+} // namespace audiopool
+
+namespace audiopool::detail {
+inline void reportMisuse(const MisuseReport& report) noexcept {
+    // acquire: pairs with the exchange in setMisuseHandler.
+    misuseHandler.load(std::memory_order_acquire)(report);
+}
+} // namespace audiopool::detail

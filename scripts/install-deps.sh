@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian (bookworm) packages audiopool's build, tests, examples
+# and benchmarks use. Idempotent: installs only what is missing, and runs
+# `apt-get update` only when something is.
+set -euo pipefail
+
+packages=(
+  meson ninja-build pkg-config python3   # build
+  g++ clang-19 llvm-19                   # header mode (g++) and module mode (clang >= 17)
+  libc++-19-dev libc++abi-19-dev         # optional libc++ / import std builds
+  libclang-rt-19-dev                     # sanitizers and libFuzzer for clang-19
+  doctest-dev                            # tests
+  libfmt-dev                             # audiopool.fmt module, benchmark tables
+  libbenchmark-dev                       # Google Benchmark
+  libboost-dev                           # boost.lockfree (benchmark peer)
+  libconcurrentqueue-dev libreaderwriterqueue-dev  # moodycamel (benchmark peers)
+  juce-modules-source zlib1g-dev         # real-JUCE interop tests
+  valgrind                               # instruction counts
+)
+if [ -f "$(dirname "$0")/extra-packages.txt" ]; then
+  while read -r p _; do [ -n "$p" ] && [ "${p#\#}" = "$p" ] && packages+=("$p"); done \
+    < "$(dirname "$0")/extra-packages.txt"
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, then builds and runs
+# every test suite. Each step is a file in scripts/test.d/, run in name order.
+# Ends with "audiopool: N passed, N failed, N skipped" and fails if any failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+source scripts/lib.sh
+for step in scripts/test.d/*.sh; do
+  echo "==== ${step#scripts/test.d/}"
+  source "$step"
+done
+print_totals

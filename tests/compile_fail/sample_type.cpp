@@ -1,0 +1,3 @@
+// expect: SampleType
+#include <audiopool/audiopool.hpp>
+audiopool::Pool<int, 2, 64, 4> pool;

@@ -1,0 +1,130 @@
+// The lower-level API: Unique::detach, Pool::release(Detached), Pool::adopt,
+// and what happens when it is misused.
+#include "test_prelude.hpp"
+#ifdef AUDIOPOOL_TEST_MODULE
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+
+namespace {
+
+std::vector<audiopool::MisuseReport>& reports() {
+    static std::vector<audiopool::MisuseReport> r;
+    return r;
+}
+void recordMisuse(const audiopool::MisuseReport& report) noexcept { reports().push_back(report); }
+
+/// Installs the recording handler for one test and restores the default after.
+struct RecordMisuses {
+    RecordMisuses() {
+        reports().clear();
+        previous = audiopool::setMisuseHandler(&recordMisuse);
+    }
+    ~RecordMisuses() { audiopool::setMisuseHandler(previous); }
+    audiopool::MisuseHandler previous;
+};
+
+template <class Policy>
+using SmallPool = audiopool::Pool<float, 2, 16, 3, Policy>;
+
+/// Acquires every buffer, checks they are distinct, and gives them back.
+template <class P>
+bool allBuffersAvailable(P& pool) {
+    std::vector<typename P::Unique> held;
+    for (std::size_t i = 0; i < P::capacity; ++i) held.push_back(pool.acquire());
+    for (auto& h : held)
+        if (!h) return false;
+    std::vector<std::uint32_t> indices;
+    for (auto& h : held) indices.push_back(h.index());
+    std::sort(indices.begin(), indices.end());
+    const bool distinct = std::adjacent_find(indices.begin(), indices.end()) == indices.end();
+    const bool exhausted = !pool.acquire();
+    return distinct && exhausted;
+}
+
+} // namespace
+
+TEST_CASE_TEMPLATE("DetachAndReleaseGivesTheBufferBack", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto handle = pool->acquire(1, 8);
+    const audiopool::Detached detached = handle.detach();
+    CHECK_FALSE(handle);
+    CHECK(detached.pool == pool.get());
+    CHECK(detached.channels == 1);
+    CHECK(detached.frames == 8);
+    CHECK(pool->stats().inUse == 1);  // still out while detached
+    CHECK(pool->release(detached));
+    CHECK(pool->stats().inUse == 0);
+    CHECK(allBuffersAvailable(*pool));
+}
+
+TEST_CASE_TEMPLATE("AdoptPutsADetachedBufferBackUnderAHandle", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto handle = pool->acquire(2, 4);
+    handle.channel(1)[3] = 42.0f;
+    const auto detached = handle.detach();
+    auto adopted = pool->adopt(detached);
+    REQUIRE(adopted);
+    CHECK(adopted.numChannels() == 2);
+    CHECK(adopted.numFrames() == 4);
+    CHECK(adopted.channel(1)[3] == 42.0f);
+    adopted.reset();
+    CHECK(pool->stats().inUse == 0);
+}
+
+TEST_CASE_TEMPLATE("MisusedReleasesAreDetectedAndLoseNothing", Policy, AUDIOPOOL_ALL_POLICIES) {
+    RecordMisuses recording;
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto other = test::makePool<SmallPool<Policy>>();
+    const auto detached = pool->acquire().detach();
+
+    SUBCASE("double release") {
+        CHECK(pool->release(detached));
+        CHECK_FALSE(pool->release(detached));
+        REQUIRE(reports().size() == 1);
+        CHECK(reports()[0].kind == audiopool::Misuse::DoubleRelease);
+        CHECK(reports()[0].pool == pool.get());
+        CHECK(reports()[0].index == detached.index);
+        CHECK_FALSE(pool->adopt(detached));  // adopting a released buffer is the same misuse
+        CHECK(reports().size() == 2);
+    }
+    SUBCASE("release into another pool") {
+        CHECK_FALSE(other->release(detached));
+        REQUIRE(reports().size() == 1);
+        CHECK(reports()[0].kind == audiopool::Misuse::ForeignRelease);
+        CHECK(other->stats().misuses == 1);
+        CHECK(other->stats().releases == 0);
+        CHECK(allBuffersAvailable(*other));
+        CHECK(pool->release(detached));
+    }
+    SUBCASE("index out of range") {
+        audiopool::Detached forged = detached;
+        forged.index = 3;
+        CHECK_FALSE(pool->release(forged));
+        forged.index = 0xFFFF'FFFFu;
+        CHECK_FALSE(pool->release(forged));
+        REQUIRE(reports().size() == 2);
+        CHECK(reports()[1].kind == audiopool::Misuse::IndexOutOfRange);
+        CHECK(pool->release(detached));
+    }
+    SUBCASE("release of a buffer a live handle owns") {
+        auto live = pool->acquire();
+        audiopool::Detached forged{pool.get(), live.index(), 2, 16};
+        CHECK_FALSE(pool->release(forged));
+        REQUIRE(reports().size() == 1);
+        CHECK(reports()[0].kind == audiopool::Misuse::NotDetached);
+        CHECK(live);
+        live.reset();
+        CHECK(pool->release(detached));
+    }
+    SUBCASE("a default-constructed Detached belongs to no pool") {
+        CHECK_FALSE(pool->release(audiopool::Detached{}));
+        CHECK(reports().at(0).kind == audiopool::Misuse::ForeignRelease);
+        CHECK(pool->release(detached));
+    }
+    // Whatever was tried, the pool is whole.
+    CHECK(pool->stats().inUse == 0);
+    CHECK(pool->stats().misuses == reports().size() - other->stats().misuses);
+    CHECK(allBuffersAvailable(*pool));
+}

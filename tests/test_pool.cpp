@@ -1,0 +1,293 @@
+// The pool's basic contract, for every built-in policy.
+#include "test_prelude.hpp"
+#ifdef AUDIOPOOL_TEST_MODULE
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+
+template <class Policy>
+using SmallPool = audiopool::Pool<float, 2, 64, 4, Policy>;
+
+TEST_CASE_TEMPLATE("InitialPoolHasFreeBuffers", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    const audiopool::Stats s = pool->stats();
+    CHECK(s.capacity == 4);
+    CHECK(s.inUse == 0);
+    CHECK(s.highWater == 0);
+    CHECK(s.acquisitions == 0);
+    CHECK(s.releases == 0);
+    CHECK(s.failedAcquisitions == 0);
+    CHECK(s.rejectedRequests == 0);
+    CHECK(s.misuses == 0);
+}
+
+TEST_CASE_TEMPLATE("AcquireAndReleaseBuffer", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    {
+        auto buffer = pool->acquire(2, 32);
+        REQUIRE(buffer);
+        CHECK(buffer.numChannels() == 2);
+        CHECK(buffer.numFrames() == 32);
+        CHECK(buffer.channel(0).size() == 32);
+        CHECK(buffer.channel(1).data() != buffer.channel(0).data());
+        CHECK(pool->stats().inUse == 1);
+    }
+    CHECK(pool->stats().inUse == 0);
+    CHECK(pool->stats().releases == 1);
+
+    auto full = pool->acquire();  // defaults: the pool's full size
+    REQUIRE(full);
+    CHECK(full.numChannels() == 2);
+    CHECK(full.numFrames() == 64);
+    full.reset();  // explicit early return
+    CHECK_FALSE(full);
+    CHECK(pool->stats().inUse == 0);
+    full.reset();  // a second reset of an empty handle does nothing
+    CHECK(pool->stats().releases == 2);
+}
+
+TEST_CASE_TEMPLATE("AcquireAllBuffers", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    std::vector<typename SmallPool<Policy>::Unique> held;
+    for (int i = 0; i < 4; ++i) {
+        held.push_back(pool->acquire());
+        REQUIRE(held.back());
+    }
+    // Four distinct buffers.
+    std::vector<float*> starts;
+    for (auto& h : held) starts.push_back(h.channel(0).data());
+    std::sort(starts.begin(), starts.end());
+    CHECK(std::adjacent_find(starts.begin(), starts.end()) == starts.end());
+
+    auto none = pool->acquire();
+    CHECK_FALSE(none);
+    CHECK(none.numChannels() == 0);
+    CHECK(none.channelPointers() == nullptr);
+    CHECK(pool->stats().failedAcquisitions == 1);
+
+    held.pop_back();  // give one back
+    auto again = pool->acquire();
+    CHECK(again);
+    CHECK(pool->stats().inUse == 4);
+    CHECK(pool->stats().highWater == 4);
+}
+
+TEST_CASE_TEMPLATE("BufferClear", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto buffer = pool->acquire(2, 64);
+    REQUIRE(buffer);
+    for (std::size_t c = 0; c < 2; ++c)
+        for (float& s : buffer.channel(c)) s = 0.75f;
+    buffer.clear();
+    for (std::size_t c = 0; c < 2; ++c)
+        for (float s : buffer.channel(c)) CHECK(s == 0.0f);
+
+    // clear() covers the view only: a smaller view leaves the rest alone.
+    for (float& s : buffer.channel(0)) s = 0.5f;
+    buffer.reset();
+    auto smaller = pool->acquire(1, 16);
+    REQUIRE(smaller);
+    // IndexStack hands the same buffer back; the others may not, so refill.
+    for (float& s : std::span<float>(smaller.channelPointers()[0], 64)) s = 0.5f;
+    smaller.clear();
+    const float* first = smaller.channelPointers()[0];
+    CHECK(first[15] == 0.0f);
+    CHECK(first[16] == 0.5f);
+}
+
+TEST_CASE_TEMPLATE("ReferenceCounting", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto a = pool->acquireShared(2, 8);
+    REQUIRE(a);
+    CHECK(a.useCount() == 1);
+    {
+        auto b = a;  // copy: same buffer
+        CHECK(b.channel(0).data() == a.channel(0).data());
+        CHECK(a.useCount() == 2);
+        auto c = b;
+        CHECK(a.useCount() == 3);
+        a.reset();
+        CHECK_FALSE(a);
+        CHECK(b.useCount() == 2);
+        CHECK(pool->stats().inUse == 1);  // still out: b and c hold it
+    }
+    CHECK(pool->stats().inUse == 0);  // the last copy gave it back
+    CHECK(pool->stats().releases == 1);
+
+    // Unique -> Shared takes over the buffer without a new acquisition.
+    auto unique = pool->acquire();
+    const float* data = unique.channel(0).data();
+    typename SmallPool<Policy>::Shared shared(std::move(unique));
+    CHECK_FALSE(unique);
+    CHECK(shared.channel(0).data() == data);
+    CHECK(shared.useCount() == 1);
+    CHECK(pool->stats().acquisitions == 2);
+
+    // Copy- and move-assignment release what the target held.
+    auto other = pool->acquireShared();
+    CHECK(pool->stats().inUse == 2);
+    other = shared;
+    CHECK(pool->stats().inUse == 1);
+    CHECK(shared.useCount() == 2);
+    other = std::move(shared);
+    CHECK(other.useCount() == 1);
+    CHECK_FALSE(shared);
+    const auto& alias = other;
+    other = alias;  // self-assignment keeps it
+    CHECK(other.useCount() == 1);
+}
+
+TEST_CASE_TEMPLATE("UniqueMoveReturnsTheTargetsBuffer", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto a = pool->acquire();
+    auto b = pool->acquire();
+    const float* aData = a.channel(0).data();
+    b = std::move(a);  // b's old buffer goes back
+    CHECK(pool->stats().inUse == 1);
+    CHECK(b.channel(0).data() == aData);
+    auto c(std::move(b));
+    CHECK_FALSE(b);
+    CHECK(c.channel(0).data() == aData);
+}
+
+TEST_CASE_TEMPLATE("OversizeRequestsAreRefusedAndCounted", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    CHECK_FALSE(pool->acquire(3, 64));
+    CHECK_FALSE(pool->acquire(2, 65));
+    CHECK_FALSE(pool->acquireShared(100, 100000));
+    CHECK_FALSE(pool->acquire(static_cast<std::size_t>(-1), 1));  // e.g. a negative int from a host
+    const audiopool::Stats s = pool->stats();
+    CHECK(s.rejectedRequests == 4);
+    CHECK(s.failedAcquisitions == 0);
+    CHECK(s.acquisitions == 0);
+    CHECK(s.inUse == 0);
+}
+
+TEST_CASE_TEMPLATE("ZeroSizedRequestsTakeABuffer", Policy, AUDIOPOOL_ALL_POLICIES) {
+    // A host may call process with zero frames (VST3 does, to flush
+    // parameters): the same code path must work, so a zero request succeeds.
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto empty = pool->acquire(2, 0);
+    REQUIRE(empty);
+    CHECK(empty.numFrames() == 0);
+    CHECK(empty.channel(0).empty());
+    auto noChannels = pool->acquire(0, 64);
+    REQUIRE(noChannels);
+    CHECK(noChannels.numChannels() == 0);
+    CHECK(noChannels.channel(0).empty());  // out of range: empty span, never a wild pointer
+    noChannels.clear();
+    CHECK(pool->stats().inUse == 2);
+}
+
+TEST_CASE_TEMPLATE("StatisticsAreExactAfterAScriptedSequence", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<SmallPool<Policy>>();
+    {
+        auto a = pool->acquire();
+        auto b = pool->acquire();
+        auto c = pool->acquireShared();
+        auto c2 = c;
+        b.reset();
+        auto d = pool->acquire();
+        auto e = pool->acquire();   // fourth out: a, c, d, e
+        auto f = pool->acquire();   // exhausted
+        auto g = pool->acquire(9);  // oversize
+        CHECK_FALSE(f);
+        CHECK_FALSE(g);
+        const audiopool::Stats mid = pool->stats();
+        CHECK(mid.inUse == 4);
+        CHECK(mid.highWater == 4);
+        CHECK(mid.acquisitions == 5);
+        CHECK(mid.releases == 1);
+        CHECK(mid.failedAcquisitions == 1);
+        CHECK(mid.rejectedRequests == 1);
+    }
+    const audiopool::Stats end = pool->stats();
+    audiopool::Stats expected;
+    expected.capacity = 4;
+    expected.inUse = 0;
+    expected.highWater = 4;
+    expected.acquisitions = 5;
+    expected.releases = 5;
+    expected.failedAcquisitions = 1;
+    expected.rejectedRequests = 1;
+    expected.misuses = 0;
+    CHECK(end == expected);
+
+    // The high-water mark stays at the peak when fewer are out later.
+    { auto only = pool->acquire(); }
+    CHECK(pool->stats().highWater == 4);
+    CHECK(pool->stats().acquisitions == 6);
+}
+
+TEST_CASE_TEMPLATE("EveryChannelIsCacheLineAligned", Policy, AUDIOPOOL_ALL_POLICIES) {
+    using Odd = audiopool::Pool<float, 3, 37, 5, Policy>;  // sizes that are not multiples of anything
+    auto pool = test::makePool<Odd>();
+    static_assert(Odd::channelStride == 48);   // 37 floats padded to 3 lines of 16
+    static_assert(Odd::bufferBytes % audiopool::cacheLineSize == 0);
+    std::vector<typename Odd::Unique> held;
+    for (int i = 0; i < 5; ++i) held.push_back(pool->acquire());
+    for (auto& h : held) {
+        REQUIRE(h);
+        for (std::size_t c = 0; c < 3; ++c) {
+            const auto address = reinterpret_cast<std::uintptr_t>(h.channelPointers()[c]);
+            CHECK(address % audiopool::cacheLineSize == 0);
+        }
+    }
+    using Doubles = audiopool::Pool<double, 1, 1, 2, Policy>;
+    static_assert(Doubles::channelStride == 8);
+    static_assert(Doubles::bufferBytes == 64);
+}
+
+TEST_CASE_TEMPLATE("ProgressIsACompileTimeFact", Policy, AUDIOPOOL_ALL_POLICIES) {
+    using P = SmallPool<Policy>;
+    if constexpr (std::is_same_v<Policy, audiopool::Treiber>) {
+        static_assert(P::progress == audiopool::Progress::LockFree);
+        static_assert(P::crossThread);
+    } else if constexpr (std::is_same_v<Policy, audiopool::SpscRing>) {
+        static_assert(P::progress == audiopool::Progress::WaitFree);
+        static_assert(P::crossThread);
+    } else {
+        static_assert(P::progress == audiopool::Progress::WaitFree);
+        static_assert(!P::crossThread);
+    }
+    CHECK(audiopool::describe(P::progress).size() > 0);
+}
+
+TEST_CASE_TEMPLATE("PrefaultKeepsContents", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<audiopool::Pool<double, 2, 2048, 3, Policy>>();
+    {
+        auto a = pool->acquire();
+        for (double& s : a.channel(1)) s = 3.0;
+    }
+    pool->prefault();
+    auto b = pool->acquire();  // all policies hand out a buffer; check all three keep data
+    auto c = pool->acquire();
+    auto d = pool->acquire();
+    int found = 0;
+    for (auto* h : {&b, &c, &d})
+        if (h->channel(1)[2047] == 3.0) ++found;
+    CHECK(found == 1);
+    CHECK(pool->stats().inUse == 3);
+}
+
+// A pool in static storage with no dynamic initialisation at all.
+constinit audiopool::Pool<float, 2, 512, 16, audiopool::Treiber> globalTreiber;
+constinit audiopool::Pool<double, 8, 256, 8, audiopool::SpscRing> globalSpsc;
+constinit audiopool::Pool<float, 1, 128, 4, audiopool::IndexStack> globalStack;
+
+TEST_CASE("ConstinitGlobalPools") {
+    if (auto buffer = globalTreiber.acquire(2, 256)) {
+        buffer.clear();
+        buffer.channel(1)[0] = 1.0f;
+        CHECK(buffer.channel(1)[0] == 1.0f);
+    } else {
+        FAIL("a fresh constinit pool must have a buffer");
+    }
+    CHECK(globalTreiber.stats().acquisitions == 1);
+    CHECK(globalTreiber.stats().inUse == 0);
+    auto s = globalSpsc.acquireShared();
+    CHECK(s.numChannels() == 8);
+    auto u = globalStack.acquire();
+    CHECK(u.numFrames() == 128);
+}
