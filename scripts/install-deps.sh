@@ -16,6 +16,7 @@ packages=(
   libconcurrentqueue-dev libreaderwriterqueue-dev  # moodycamel (benchmark peers)
   juce-modules-source zlib1g-dev         # real-JUCE interop tests
   valgrind                               # instruction counts
+  gnuplot-nox                            # benchmark plots
 )
 if [ -f "$(dirname "$0")/extra-packages.txt" ]; then
   while read -r p _; do [ -n "$p" ] && [ "${p#\#}" = "$p" ] && packages+=("$p"); done \

@@ -1,0 +1,105 @@
+// bench/pair_driver.cpp — N acquire+release pairs of one subject, for counting
+// instructions under valgrind --tool=callgrind (scripts/bench-instructions.sh).
+//
+//   audiopool-bench-pairs SUBJECT N     (SUBJECT "all": every subject, for a smoke run)
+//
+// The pairs run in one non-inlined function per subject, exactly as a user
+// calls the pool (acquire, handle destroyed). The script runs two values of N
+// and divides the difference in instructions by the difference in N, so
+// start-up and the loop's own counter (add, compare, branch) are what remains
+// beside the pair: the loop costs are stated, not hidden.
+#include "peers.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#ifdef AUDIOPOOL_BENCH_MODULE
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+
+namespace {
+
+template <class Policy>
+using BlockPool = audiopool::Pool<float, bench::blockChannels, bench::blockFrames, 16, Policy>;
+template <class Policy>
+constinit BlockPool<Policy> blockPool;
+
+/// Keeps `value` alive as if the program used it; emits no instruction.
+template <class T>
+inline void use(const T& value) {
+    asm volatile("" : : "r"(value) : "memory");
+}
+
+template <class Policy>
+[[gnu::noinline]] void poolPairs(long n) {
+    auto& pool = blockPool<Policy>;
+    for (long i = 0; i < n; ++i) {
+        auto buffer = pool.acquire();
+        use(buffer.index());
+    }
+}
+
+template <class List>
+[[gnu::noinline]] void listPairs(long n) {
+    static List list;
+    for (long i = 0; i < n; ++i) {
+        std::uint32_t index = 0;
+        list.pop(index);
+        use(index);
+        list.push(index);
+    }
+}
+
+template <bench::HeapKind Kind>
+[[gnu::noinline]] void heapPairs(long n) {
+    for (long i = 0; i < n; ++i) {
+        float* block = bench::HeapBlock<Kind>::allocate(bench::blockFloats);
+        use(block);
+        bench::HeapBlock<Kind>::free(block);
+    }
+}
+
+struct Entry {
+    const char* name;
+    void (*run)(long);
+};
+
+constexpr std::size_t n = 16;
+const Entry entries[] = {
+    {"Treiber", poolPairs<audiopool::Treiber>},
+    {"SpscRing", poolPairs<audiopool::SpscRing>},
+    {"IndexStack", poolPairs<audiopool::IndexStack>},
+    {"bare_tagged_cas", listPairs<bench::BareTaggedCas<n>>},
+    {"bare_index_stack", listPairs<bench::BareIndexStack<n>>},
+    {"boost_lockfree_stack", listPairs<bench::BoostStackFreeList<n>>},
+    {"boost_spsc_queue", listPairs<bench::BoostSpscFreeList<n>>},
+    {"moodycamel_concurrent_queue", listPairs<bench::ConcurrentQueueFreeList<n>>},
+    {"moodycamel_reader_writer_queue", listPairs<bench::ReaderWriterFreeList<n>>},
+    {"mutex_vector", listPairs<bench::MutexFreeList<n>>},
+    {"malloc_free", heapPairs<bench::HeapKind::Malloc>},
+    {"new_delete", heapPairs<bench::HeapKind::NewArray>},
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::fprintf(stderr, "usage: %s SUBJECT|all|list N\n", argv[0]);
+        return 2;
+    }
+    const long pairs = std::atol(argv[2]);
+    for (const Entry& e : entries) {
+        if (std::strcmp(argv[1], "list") == 0) std::printf("%s\n", e.name);
+        else if (std::strcmp(argv[1], "all") == 0 || std::strcmp(argv[1], e.name) == 0) {
+            e.run(pairs);
+            if (std::strcmp(argv[1], "all") != 0) return 0;
+        }
+    }
+    if (std::strcmp(argv[1], "all") == 0 || std::strcmp(argv[1], "list") == 0) return 0;
+    std::fprintf(stderr, "unknown subject %s\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,106 @@
+// bench/report.hpp — the tables the benchmark programs print (with fmt) and
+// the CSV files they write, so every program reads the same way.
+//
+// A Table is a title, a header row and rows of cells; print() sizes each
+// column to its widest cell (numbers right-aligned, text left-aligned).
+// A Target is one of the stated goals: a ratio of two measurements
+// and the limit it must stay within; printTargets() says met or missed.
+#pragma once
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct Table {
+    std::string title;
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+
+    void print(std::FILE* out = stdout) const {
+        std::vector<std::size_t> width(header.size(), 0);
+        for (std::size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+        for (const auto& row : rows)
+            for (std::size_t c = 0; c < row.size() && c < width.size(); ++c)
+                width[c] = std::max(width[c], row[c].size());
+        fmt::print(out, "\n{}\n", title);
+        const auto line = [&](const std::vector<std::string>& cells) {
+            std::string text;
+            for (std::size_t c = 0; c < cells.size() && c < width.size(); ++c) {
+                if (c == 0) text += fmt::format("  {:<{}}", cells[c], width[c]);
+                else text += fmt::format("  {:>{}}", cells[c], width[c]);
+            }
+            fmt::print(out, "{}\n", text);
+        };
+        line(header);
+        std::size_t total = 0;
+        for (auto w : width) total += w + 2;
+        fmt::print(out, "  {}\n", std::string(total - 2, '-'));
+        for (const auto& row : rows) line(row);
+    }
+
+    /// Writes header and rows as CSV (cells must not contain commas).
+    void writeCsv(const std::string& path) const {
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        if (!f) {
+            fmt::print(stderr, "cannot write {}\n", path);
+            return;
+        }
+        const auto line = [&](const std::vector<std::string>& cells) {
+            std::string text;
+            for (std::size_t c = 0; c < cells.size(); ++c) text += (c ? "," : "") + cells[c];
+            fmt::print(f, "{}\n", text);
+        };
+        line(header);
+        for (const auto& row : rows) line(row);
+        std::fclose(f);
+    }
+};
+
+/// "1.23" for ratios, "12.3" / "1234" for times: three significant digits.
+inline std::string number(double v) {
+    if (v != v) return "-";
+    if (v >= 100) return fmt::format("{:.0f}", v);
+    if (v >= 10) return fmt::format("{:.1f}", v);
+    return fmt::format("{:.2f}", v);
+}
+
+/// A goal: `value` (a ratio) must be <= limit, or >= limit when atLeast.
+struct Target {
+    std::string goal;
+    double value;
+    double limit;
+    bool atLeast = false;
+    bool met() const { return atLeast ? value >= limit : value <= limit; }
+};
+
+inline void printTargets(const std::string& title, const std::vector<Target>& targets) {
+    Table t{title, {"target", "measured", "limit", "result"}, {}};
+    for (const auto& g : targets)
+        t.rows.push_back({g.goal, number(g.value), fmt::format("{}{}", g.atLeast ? ">= " : "<= ", number(g.limit)),
+                          g.value != g.value ? "not measured" : (g.met() ? "met" : "MISSED")});
+    t.print();
+}
+
+/// Strips `--name=value` from argv (before another parser sees it); returns
+/// the value, or `fallback` when absent.
+inline std::string takeOption(int& argc, char** argv, const std::string& name, std::string fallback = "") {
+    const std::string prefix = "--" + name + "=";
+    const std::string flag = "--" + name;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind(prefix, 0) == 0 || arg == flag) {
+            std::string value = arg == flag ? "1" : arg.substr(prefix.size());
+            for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+            --argc;
+            return value;
+        }
+    }
+    return fallback;
+}
+
+} // namespace bench

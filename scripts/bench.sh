@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the benchmarks in release mode (clang-19, module mode, NDEBUG) and
+# runs them: throughput beside the peers, single-operation latency tails and
+# instruction counts, each ending in a summary table.
+#
+#   bash scripts/bench.sh quick   about 30 s after the build; the README's main job
+#   bash scripts/bench.sh full    10 repetitions, 10^6 latency samples per subject;
+#                                 writes docs/results/ and docs/plots/ (several minutes)
+#
+# Comparisons are medians of repetitions run in random interleaved order
+# (Google Benchmark), so that a noisy moment on a shared machine hits every
+# subject alike; quote ratios from one run, not absolute times.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:-quick}
+build=${AUDIOPOOL_BENCH_BUILD:-build/release}
+
+if [ -z "${AUDIOPOOL_BENCH_PREBUILT:-}" ]; then
+  bash scripts/install-deps.sh
+  source scripts/lib.sh
+  setup_build "$build" clang++-19 -Dmode=module -Dbuildtype=release -Db_ndebug=true -Dtests=false \
+    -Dbench=enabled >/dev/null
+fi
+
+case "$kind" in
+  quick)
+    out=$build/bench-results
+    repetitions=3 min_time=0.05 samples=200000 sweep=--quick ;;
+  full)
+    out=docs/results
+    repetitions=10 min_time=0.2 samples=1000000 sweep= ;;
+  *) echo "usage: $0 quick|full" >&2; exit 2 ;;
+esac
+mkdir -p "$out"
+
+describe_machine() {
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "command: bash scripts/bench.sh $kind"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores online"
+  echo "kernel: $(uname -srm)"
+  echo "compiler: $(clang++-19 --version | head -1)"
+  echo "libraries: $(dpkg-query -W -f='${Package} ${Version}; ' libbenchmark-dev libboost-dev \
+    libconcurrentqueue-dev libreaderwriterqueue-dev libc6 2>/dev/null)"
+  echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+describe_machine | tee "$out/machine.txt"
+
+"$build/bench/audiopool-bench-throughput" $sweep --summary-only \
+  --summary-csv="$out/throughput-summary.csv" \
+  --benchmark_repetitions=$repetitions --benchmark_min_time=$min_time \
+  --benchmark_enable_random_interleaving=true \
+  --benchmark_out="$out/throughput.json" --benchmark_out_format=json
+
+"$build/bench/audiopool-bench-latency" --samples=$samples \
+  --csv="$out/latency.csv" --ccdf="$out/latency-ccdf.csv"
+
+bash scripts/bench-instructions.sh "$build" "$out/instructions.csv"
+
+if [ "$kind" = full ]; then
+  bash scripts/plot-bench.sh "$out" docs/plots
+fi
