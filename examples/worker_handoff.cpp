@@ -1,0 +1,174 @@
+// worker_handoff: the audio thread records. Every block it takes a buffer
+// from the pool, fills it, and hands it through a lock-free single-producer
+// single-consumer queue to a worker thread, which consumes it (here: checks
+// and sums it, as a disk writer would write it) and lets it go back to the
+// pool. One thread acquires, one other thread releases: the SpscRing policy,
+// wait-free on both sides.
+//
+//     worker_handoff [blocks]
+//
+// The audio thread never waits: when the worker falls behind and the pool
+// runs dry, that block is not recorded and is counted, and the pool's
+// statistics say how far behind the worker got.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <thread>
+#include <utility>
+#ifdef AUDIOPOOL_EXAMPLE_MODULE
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+
+namespace {
+
+constexpr std::size_t channels = 2;
+constexpr std::size_t frames = 256;
+constexpr std::size_t capacity = 16;
+using Pool = audiopool::Pool<float, channels, frames, capacity, audiopool::SpscRing>;
+constinit Pool pool;
+
+/// A bounded wait-free SPSC queue of move-only values. N is the pool's
+/// capacity: every value in the queue is a buffer out of the pool, so a push
+/// can never find the queue full.
+template <class T, std::size_t N>
+class SpscQueue {
+public:
+    /// Producer thread only.
+    bool push(T&& value) noexcept {
+        const std::size_t tail = tail_.load(std::memory_order_relaxed);  // ours alone
+        // acquire: pairs with the consumer's release of head_, so the slot we
+        // are about to overwrite has been moved out of.
+        if (tail - head_.load(std::memory_order_acquire) == N) return false;
+        slots_[tail % N] = std::move(value);
+        // release: publishes the slot (and the buffer's samples) to the consumer's acquire.
+        tail_.store(tail + 1, std::memory_order_release);
+        return true;
+    }
+    /// Consumer thread only.
+    std::optional<T> pop() noexcept {
+        const std::size_t head = head_.load(std::memory_order_relaxed);  // ours alone
+        // acquire: pairs with the producer's release of tail_.
+        if (head == tail_.load(std::memory_order_acquire)) return std::nullopt;
+        std::optional<T> value(std::move(slots_[head % N]));
+        // release: the slot is free again for the producer (pairs with its acquire).
+        head_.store(head + 1, std::memory_order_release);
+        return value;
+    }
+
+private:
+    std::array<T, N> slots_{};
+    alignas(64) std::atomic<std::size_t> head_{0};
+    alignas(64) std::atomic<std::size_t> tail_{0};
+};
+
+SpscQueue<Pool::Unique, capacity> toWorker;
+std::atomic<bool> recording{true};
+
+struct WorkerReport {
+    std::size_t received = 0;
+    std::size_t corrupt = 0;
+    double sum = 0.0;
+};
+
+/// The worker: takes buffers off the queue, checks each holds the block it
+/// was stamped with, and drops it, which returns it to the pool from this
+/// thread (the one releasing thread SpscRing allows).
+WorkerReport consume() {
+    WorkerReport report;
+    for (;;) {
+        // acquire: pairs with the audio thread's release store, so once it
+        // reads false every push made before it is visible to the pop below.
+        const bool finished = !recording.load(std::memory_order_acquire);
+        if (auto buffer = toWorker.pop()) {
+            const float stamp = buffer->channel(0)[0];
+            for (std::size_t c = 0; c < buffer->numChannels(); ++c)
+                for (float s : buffer->channel(c))
+                    if (s != stamp + float(c)) ++report.corrupt;
+            report.sum += stamp;
+            ++report.received;
+            if (report.received % 200 == 0)  // a slow disk now and then
+                std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        } else if (finished) {
+            break;  // recording had stopped before this pop found the queue empty
+        } else {
+            std::this_thread::yield();
+        }
+    }
+    return report;
+}
+
+struct AudioReport {
+    std::size_t recorded = 0;
+    std::size_t skipped = 0;
+    double sum = 0.0;
+};
+
+/// The audio thread: one callback per period, never blocking.
+AudioReport record(std::size_t blocks) {
+    using Clock = std::chrono::steady_clock;
+    const auto period = std::chrono::microseconds(250);  // a faster-than-real-time "device"
+    auto next = Clock::now();
+    AudioReport report;
+    for (std::size_t block = 0; block < blocks; ++block) {
+        next += period;
+        std::this_thread::sleep_until(next);
+        // ---- the callback ----
+        auto buffer = pool.acquire(channels, frames);
+        if (!buffer) {  // the worker is behind: skip recording this block
+            ++report.skipped;
+            continue;
+        }
+        const float stamp = float(block % 1000);
+        for (std::size_t c = 0; c < channels; ++c)
+            for (float& s : buffer.channel(c)) s = stamp + float(c);
+        if (!toWorker.push(std::move(buffer))) std::abort();  // cannot happen: see SpscQueue
+        ++report.recorded;
+        report.sum += stamp;
+    }
+    // release: publishes every push above to the worker's acquire.
+    recording.store(false, std::memory_order_release);
+    return report;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const long blocks = argc > 1 ? std::atol(argv[1]) : 4000;
+    if (blocks <= 0) {
+        std::fprintf(stderr, "worker_handoff: blocks must be positive\n");
+        return 2;
+    }
+    pool.prefault();
+
+    WorkerReport worker;
+    std::thread workerThread([&] { worker = consume(); });
+    AudioReport audio;
+    std::thread audioThread([&] { audio = record(static_cast<std::size_t>(blocks)); });
+    audioThread.join();
+    workerThread.join();
+
+    const audiopool::Stats s = pool.stats();
+    std::printf("blocks %ld: recorded %zu, skipped %zu (pool empty), received %zu, corrupt %zu\n", blocks,
+                audio.recorded, audio.skipped, worker.received, worker.corrupt);
+    std::printf("pool: inUse %zu/%zu, highWater %zu, acquisitions %llu, releases %llu, failed %llu, misuses %llu\n",
+                s.inUse, s.capacity, s.highWater, static_cast<unsigned long long>(s.acquisitions),
+                static_cast<unsigned long long>(s.releases), static_cast<unsigned long long>(s.failedAcquisitions),
+                static_cast<unsigned long long>(s.misuses));
+    const bool consistent = audio.recorded + audio.skipped == std::size_t(blocks) &&
+                            worker.received == audio.recorded && worker.corrupt == 0 &&
+                            worker.sum == audio.sum && s.inUse == 0 && s.acquisitions == audio.recorded &&
+                            s.releases == audio.recorded && s.failedAcquisitions == audio.skipped &&
+                            s.misuses == 0;
+    std::printf("every recorded block reached the worker intact and every buffer is back: %s\n",
+                consistent ? "yes" : "NO");
+    if (s.failedAcquisitions > 0)
+        std::printf("advice: the worker fell %zu buffers behind at worst; a larger pool (or a faster "
+                    "worker) would have kept the %zu skipped blocks\n",
+                    s.highWater, audio.skipped);
+    return consistent ? 0 : 1;
+}

@@ -1,0 +1,100 @@
+// audiopool/fmt.hpp — {fmt} formatting for a pool's statistics and for a
+// one-line description of a pool:
+//
+//     fmt::print("{}\n", pool);          // Pool<float> 2 ch x 512 frames x 16 buffers, Treiber (lock-free), ...
+//     fmt::print("{}\n", pool.stats());  // inUse 3/16, highWater 5, acquisitions 120, ...
+//
+// Header mode: #include <audiopool/fmt.hpp> (needs {fmt} 9 or later).
+// Module mode: import audiopool.fmt; (it re-exports audiopool).
+//
+// Not for the audio thread: formatting allocates (fmt::format returns a
+// std::string) and printing is I/O. Take the Stats snapshot on the audio
+// thread if you must (stats() is cheap and allocation-free), hand it to
+// another thread, and format it there.
+//
+// The core library stays free of {fmt}: only this header (and the
+// audiopool.fmt module built from it) includes it.
+#pragma once
+#ifndef AUDIOPOOL_FMT_MODULE_UNIT
+// In header mode this header brings in what it formats. The module interface
+// unit (modules/audiopool.fmt.cppm) includes these itself, in the places a
+// module needs them, and defines AUDIOPOOL_FMT_MODULE_UNIT.
+#include <fmt/format.h>
+
+#include "audiopool/audiopool.hpp"
+#endif
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+/// The name a pool description gives a free-list policy. Specialise it for
+/// your own policy (with a `static constexpr std::string_view value`);
+/// unnamed policies are described as "custom".
+template <class Policy>
+struct PolicyName {
+    static constexpr std::string_view value = "custom";
+};
+
+} // namespace audiopool
+
+// Specialisations are not exported themselves (an export must name something
+// new); they are reachable wherever PolicyName is.
+namespace audiopool {
+
+template <class Hooks>
+struct PolicyName<BasicTreiber<Hooks>> {
+    static constexpr std::string_view value = "Treiber";
+};
+template <>
+struct PolicyName<SpscRing> {
+    static constexpr std::string_view value = "SpscRing";
+};
+template <>
+struct PolicyName<IndexStack> {
+    static constexpr std::string_view value = "IndexStack";
+};
+
+} // namespace audiopool
+
+namespace audiopool::detail {
+
+/// The format specification these formatters accept: only the empty one
+/// (`{}`); anything else is a format error (at compile time for checked
+/// format strings).
+struct PlainFormatSpec {
+    constexpr auto parse(fmt::format_parse_context& context) {
+        auto it = context.begin();
+        if (it != context.end() && *it != '}') throw fmt::format_error("audiopool: only {} is supported");
+        return it;
+    }
+};
+
+} // namespace audiopool::detail
+
+/// Stats as one line: "inUse 3/16, highWater 5, acquisitions 120, releases 117,
+/// failed 0, rejected 0, misuses 0".
+template <>
+struct fmt::formatter<audiopool::Stats> : audiopool::detail::PlainFormatSpec {
+    template <class FormatContext>
+    auto format(const audiopool::Stats& s, FormatContext& context) const {
+        return fmt::format_to(context.out(),
+                              "inUse {}/{}, highWater {}, acquisitions {}, releases {}, failed {}, "
+                              "rejected {}, misuses {}",
+                              s.inUse, s.capacity, s.highWater, s.acquisitions, s.releases,
+                              s.failedAcquisitions, s.rejectedRequests, s.misuses);
+    }
+};
+
+/// A pool as one line: sample type, channels x frames x capacity, policy and
+/// its progress guarantee, bytes per buffer and in all.
+template <class S, std::size_t Channels, std::size_t Frames, std::size_t Capacity, class Policy>
+struct fmt::formatter<audiopool::Pool<S, Channels, Frames, Capacity, Policy>> : audiopool::detail::PlainFormatSpec {
+    using PoolType = audiopool::Pool<S, Channels, Frames, Capacity, Policy>;
+    template <class FormatContext>
+    auto format(const PoolType&, FormatContext& context) const {
+        return fmt::format_to(context.out(),
+                              "Pool<{}> {} ch x {} frames x {} buffers, {} ({}), {} bytes per buffer, {} bytes in all",
+                              std::is_same_v<S, float> ? "float" : "double", Channels, Frames, Capacity,
+                              audiopool::PolicyName<Policy>::value, audiopool::describe(PoolType::progress),
+                              PoolType::bufferBytes, sizeof(PoolType));
+    }
+};

@@ -1,0 +1,28 @@
+# `meson install` of build/gcc into a staging directory, then two programs
+# built only from what was installed, as a project without Meson would:
+# header mode with g++ and the pkg-config flags, and module mode with
+# clang-19 compiling its own BMI from the installed module interface source.
+install_stage=$PWD/build/install-stage
+rm -rf "$install_stage"
+install_check() {
+  meson install -C build/gcc --destdir "$install_stage" --no-rebuild --quiet || return 1
+  local pcdir include_flags modulesdir program=tests/consumer/consumer.cpp out=build/install-check
+  pcdir=$(dirname "$(find "$install_stage" -name audiopool.pc | head -n1)")
+  [ -f "$pcdir/audiopool.pc" ] && [ -f "$pcdir/audiopool-fmt.pc" ] || { echo "no pkg-config files"; return 1; }
+  export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$install_stage
+  include_flags=$(pkg-config --cflags audiopool) || return 1
+  modulesdir=$(pkg-config --variable=modulesdir audiopool)  # sysroot-prefixed
+  for f in audiopool.cppm audiopool.fmt.cppm; do [ -f "$modulesdir/$f" ] || { echo "missing $f"; return 1; }; done
+  mkdir -p "$out"
+  # Header mode, g++.
+  g++ $include_flags -pthread -DCONSUMER_POLICY=Treiber "$program" -o "$out/header" && "$out/header" || return 1
+  # Module mode, clang-19: BMI from the installed interface, then the program.
+  clang++-19 -std=c++20 -pthread $include_flags -x c++-module --precompile "$modulesdir/audiopool.cppm" \
+    -o "$out/audiopool.pcm" &&
+    clang++-19 -std=c++20 -pthread -c "$out/audiopool.pcm" -o "$out/audiopool.o" &&
+    clang++-19 -std=c++20 -pthread -fmodule-file=audiopool="$out/audiopool.pcm" -DCONSUMER_IMPORTS_MODULE \
+      -DCONSUMER_POLICY=SpscRing "$program" "$out/audiopool.o" -o "$out/module" && "$out/module" || return 1
+}
+install_status=0
+( install_check ) || install_status=$?
+count_result "install: headers, module interfaces and pkg-config, used without Meson" $install_status
