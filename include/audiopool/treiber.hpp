@@ -43,7 +43,9 @@ constexpr std::uint64_t treiberOperations(std::uint64_t halfWrapsSeen, std::uint
 /// at the named points (to force an interleaving); the empty calls compile to
 /// nothing.
 struct NoTreiberHooks {
-    static void beforePopCas(std::uint32_t /*index*/, std::uint32_t /*next*/) noexcept {}
+    // inline: in a named module an in-class definition is not implicitly
+    // inline, and the call would stay in every pop of the module build.
+    static inline void beforePopCas(std::uint32_t /*index*/, std::uint32_t /*next*/) noexcept {}
 };
 
 } // namespace audiopool::detail
