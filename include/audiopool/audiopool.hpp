@@ -15,6 +15,7 @@
 #include "audiopool/sample.hpp"
 #include "audiopool/spsc_ring.hpp"
 #include "audiopool/stats.hpp"
+#include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {

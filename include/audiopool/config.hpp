@@ -47,3 +47,17 @@
 #define AUDIOPOOL_ABORT_ON_MISUSE 1
 #endif
 #endif
+
+// Debug-only checks that a policy's thread rule is kept (thread_check.hpp):
+// on by default without NDEBUG, compiled out with it.
+#ifndef AUDIOPOOL_CHECK_THREADS
+#ifdef NDEBUG
+#define AUDIOPOOL_CHECK_THREADS 0
+#else
+#define AUDIOPOOL_CHECK_THREADS 1
+#endif
+#endif
+#if AUDIOPOOL_CHECK_THREADS
+#include <functional>
+#include <thread>
+#endif

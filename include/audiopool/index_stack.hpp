@@ -6,10 +6,14 @@
 // Guarantee: wait-free (a pop or push is a handful of instructions, with no
 // loop). Rule: every acquire, release, handle copy and stats() call happens on
 // one thread (or with a happens-before hand-over between threads, e.g. a pool
-// owned by whichever thread currently runs the audio callback).
+// owned by whichever thread currently runs the audio callback). Checked
+// builds (without NDEBUG; thread_check.hpp) report an acquire or release from
+// a second thread as Misuse::WrongThread, accepting a new thread only while
+// every buffer is back.
 #pragma once
 #include "audiopool/config.hpp"
 #include "audiopool/free_list.hpp"
+#include "audiopool/thread_check.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -41,7 +45,23 @@ struct IndexStack {
             return {index, static_cast<std::uint32_t>(Capacity - top_)};
         }
 
-        void push(std::uint32_t index) noexcept { stack_[top_++] = index; }
+        void push(std::uint32_t index) noexcept {
+            stack_[top_++] = index;
+#if AUDIOPOOL_CHECK_THREADS
+            if (top_ == Capacity) user_.unbind();  // idle: another thread may take over
+#endif
+        }
+
+#if AUDIOPOOL_CHECK_THREADS
+        /// Checked builds only: may the calling thread pop now? (It may if it
+        /// is the pool's thread, or if every buffer is back.)
+        bool mayPop() noexcept {
+            if (top_ == Capacity) user_.unbind();
+            return user_.bindOrCheck();
+        }
+        /// Checked builds only: may the calling thread push now?
+        bool mayPush() noexcept { return user_.bindOrCheck(); }
+#endif
 
         FreeListCounts counts() const noexcept {
             return {top_, pops_, pops_ - (Capacity - top_)};
@@ -51,6 +71,9 @@ struct IndexStack {
         std::uint32_t top_ = static_cast<std::uint32_t>(Capacity);
         std::uint64_t pops_ = 0;
         std::uint32_t stack_[Capacity]{};
+#if AUDIOPOOL_CHECK_THREADS
+        detail::ThreadBinding user_{};
+#endif
     };
 };
 

@@ -11,7 +11,8 @@
 //
 // Every copy covers only the region both sides have (the smaller channel count
 // and the smaller frame count), converts between float and double, never reads
-// or writes outside either buffer, and returns the region it wrote. A null
+// or writes outside either buffer, and returns the region it wrote ({0, 0}
+// when it wrote nothing: no channels or no frames in common). A null
 // channel-pointer array copies nothing; a null channel pointer skips that
 // channel (it is not counted).
 #pragma once
@@ -61,6 +62,7 @@ template <class ToChannel, class FromChannel>
 CopyExtent copyRegion(std::size_t channels, std::size_t frames, ToChannel toChannel,
                       FromChannel fromChannel) noexcept {
     CopyExtent done{0, frames};
+    if (frames == 0) return {};  // nothing to write: report {0, 0}, as for zero channels
     for (std::size_t c = 0; c < channels; ++c) {
         auto* to = toChannel(c);
         const auto* from = fromChannel(c);

@@ -6,6 +6,11 @@
 // of range. The pool detects each, never touches its free list for it, counts
 // it in Stats::misuses, and calls the misuse handler.
 //
+// Checked builds (AUDIOPOOL_CHECK_THREADS, the default without NDEBUG) also
+// report Misuse::WrongThread: an acquire or release on a thread the policy
+// does not allow (thread_check.hpp). That one is reported and counted, and the
+// operation then goes ahead, so a misuse that did not race loses nothing.
+//
 // The handler is process-wide and replaceable (setMisuseHandler). The default
 // prints one line to stderr and aborts when AUDIOPOOL_ABORT_ON_MISUSE is 1 (the
 // default when the library is built without NDEBUG) and does nothing
@@ -21,6 +26,7 @@ enum class Misuse {
     ForeignRelease,  ///< the buffer belongs to another pool
     IndexOutOfRange, ///< no buffer has that index
     NotDetached,     ///< the buffer is owned by a live handle, not detached
+    WrongThread,     ///< checked builds: a thread the policy does not allow (index: the buffer, or Popped::none for an acquire)
 };
 
 constexpr std::string_view describe(Misuse m) noexcept {
@@ -29,6 +35,7 @@ constexpr std::string_view describe(Misuse m) noexcept {
     case Misuse::ForeignRelease: return "release into a pool the buffer does not belong to";
     case Misuse::IndexOutOfRange: return "buffer index out of range";
     case Misuse::NotDetached: return "release of a buffer that a live handle owns";
+    case Misuse::WrongThread: return "acquire or release on a thread the pool's policy does not allow";
     }
     return "unknown misuse";
 }

@@ -83,6 +83,7 @@ public:
             rejected_.fetchAdd(1, std::memory_order_relaxed);
             return {};
         }
+        checkPopThread();
         const Popped popped = free_.pop();
         if (popped.index == Popped::none) [[unlikely]] {
             failed_.fetchAdd(1, std::memory_order_relaxed);
@@ -107,7 +108,7 @@ public:
     /// index out of range); the free list is not touched then.
     bool release(const Detached& detached) noexcept {
         if (!claimDetached(detached, 0)) return false;
-        free_.push(detached.index);
+        giveBack(detached.index);
         return true;
     }
 
@@ -178,7 +179,7 @@ private:
     void releaseUnique(std::uint32_t index) noexcept {
         // relaxed: the push's release publishes this store with the samples.
         references_[index].store(0, std::memory_order_relaxed);
-        free_.push(index);
+        giveBack(index);
     }
     void addReference(std::uint32_t index) noexcept {
         // relaxed: a new reference is made from a live one, which keeps the
@@ -188,7 +189,7 @@ private:
     void dropReference(std::uint32_t index) noexcept {
         // acq_rel: release orders this owner's writes before the last owner's
         // push; acquire makes the last owner see every other owner's writes.
-        if (references_[index].fetchSub(1, std::memory_order_acq_rel) == 1) free_.push(index);
+        if (references_[index].fetchSub(1, std::memory_order_acq_rel) == 1) giveBack(index);
     }
     std::size_t referenceCount(std::uint32_t index) const noexcept {
         return references_[index].load(std::memory_order_relaxed);  // a snapshot
@@ -210,6 +211,27 @@ private:
                 return misuse(expected == 0 ? Misuse::DoubleRelease : Misuse::NotDetached, detached.index);
         }
         return true;
+    }
+
+    void giveBack(std::uint32_t index) noexcept {
+        checkPushThread(index);
+        free_.push(index);
+    }
+
+    // Checked builds (thread_check.hpp): a policy with a thread rule says
+    // whether the calling thread may pop or push; a wrong thread is reported,
+    // and the operation still goes ahead (refusing it would lose the buffer).
+    void checkPopThread() noexcept {
+#if AUDIOPOOL_CHECK_THREADS
+        if constexpr (requires { free_.mayPop(); })
+            if (!free_.mayPop()) misuse(Misuse::WrongThread, Popped::none);
+#endif
+    }
+    void checkPushThread([[maybe_unused]] std::uint32_t index) noexcept {
+#if AUDIOPOOL_CHECK_THREADS
+        if constexpr (requires { free_.mayPush(); })
+            if (!free_.mayPush()) misuse(Misuse::WrongThread, index);
+#endif
     }
 
     bool misuse(Misuse kind, std::uint64_t index) noexcept {

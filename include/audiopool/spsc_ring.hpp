@@ -21,11 +21,14 @@
 // Guarantee: wait-free. pop and push each finish in a fixed number of steps.
 // Rules: exactly one thread acquires and exactly one thread releases (they may
 // be the same thread, and may change over time only with a happens-before
-// hand-over between the old and the new thread).
+// hand-over between the old and the new thread). Checked builds (without
+// NDEBUG; thread_check.hpp) report a pop or push from another thread as
+// Misuse::WrongThread, accepting a new thread only while every buffer is back.
 #pragma once
 #include "audiopool/config.hpp"
 #include "audiopool/cache_line.hpp"
 #include "audiopool/free_list.hpp"
+#include "audiopool/thread_check.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -74,7 +77,26 @@ struct SpscRing {
             // (2) release: publishes the ring entry and the samples the
             // releasing thread wrote, to the acquire (1) in pop.
             tail_.store(tail + 1, std::memory_order_release);
+#if AUDIOPOOL_CHECK_THREADS
+            // Every buffer back: the releasing side may pass to another thread.
+            // relaxed: a stale head only makes this unbind early (a missed
+            // report, never a false one).
+            if (tail + 1 - head_.load(std::memory_order_relaxed) >= Capacity) releaser_.unbind();
+#endif
         }
+
+#if AUDIOPOOL_CHECK_THREADS
+        /// Checked builds only: may the calling thread pop now? (It may if it
+        /// is the acquiring thread, or if every buffer is back.)
+        bool mayPop() noexcept {
+            // relaxed: a diagnostic; a stale tail only delays a rebinding.
+            if (tail_.load(std::memory_order_relaxed) - head_.load(std::memory_order_relaxed) >= Capacity)
+                acquirer_.unbind();
+            return acquirer_.bindOrCheck();
+        }
+        /// Checked builds only: may the calling thread push now?
+        bool mayPush() noexcept { return releaser_.bindOrCheck(); }
+#endif
 
         /// Acquiring thread only: the exact number in use now, refreshing the
         /// cached tail (pop's estimate counts releases it has not yet seen).
@@ -99,6 +121,9 @@ struct SpscRing {
         std::uint64_t cachedTail_{Capacity};  // acquiring thread's copy of tail_
         alignas(cacheLineSize) std::atomic<std::uint64_t> tail_{Capacity};
         alignas(cacheLineSize) std::uint32_t ring_[Capacity]{};
+#if AUDIOPOOL_CHECK_THREADS
+        detail::ThreadBinding acquirer_{}, releaser_{};
+#endif
     };
 };
 

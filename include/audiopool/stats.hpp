@@ -17,7 +17,7 @@ struct Stats {
     std::uint64_t releases = 0;           ///< buffers returned
     std::uint64_t failedAcquisitions = 0; ///< acquires refused because the pool was empty
     std::uint64_t rejectedRequests = 0;   ///< acquires refused as larger than the pool's buffers
-    std::uint64_t misuses = 0;            ///< detected double, foreign or out-of-range releases
+    std::uint64_t misuses = 0;            ///< detected double, foreign or out-of-range releases (and wrong-thread use in checked builds)
 
     friend constexpr bool operator==(const Stats&, const Stats&) = default;
 };

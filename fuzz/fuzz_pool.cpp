@@ -1,0 +1,532 @@
+// libFuzzer target: decodes its input into a sequence of pool operations on
+// three pools (one per policy, different shapes and sample types) and checks
+// every pool against a simple reference model after every step.
+//
+// Operations: acquire and acquireShared with any channels/frames (zero and
+// oversize included), dropping handles in any order, copying and
+// copy-assigning Shared handles, moving handles, copyFrom/copyTo with random
+// shapes, sample types and null channel pointers (raw arrays and JUCE-shaped
+// buffers, handle to handle within and across pools), clear, detach, release,
+// adopt and their misuses, stats. The model keeps each buffer's ownership
+// state and samples; any difference aborts with the line that saw it.
+//
+// Build: meson setup build/fuzz -Dfuzz=enabled -Db_sanitize=address,undefined
+// -Db_lundef=false (clang); run: build/fuzz/fuzz/fuzz_pool CORPUS_DIR fuzz/corpus
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include <audiopool/audiopool.hpp>
+
+namespace {
+
+[[noreturn]] void mismatch(const char* what, int line) {
+    std::fprintf(stderr, "fuzz_pool: model mismatch at line %d: %s\n", line, what);
+    std::abort();
+}
+#define EXPECT(condition)                                  \
+    do {                                                   \
+        if (!(condition)) mismatch(#condition, __LINE__);  \
+    } while (false)
+
+/// Reads the fuzzer's bytes; past the end it reads zeros.
+class Input {
+public:
+    Input(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+    bool done() const { return position_ >= size_; }
+    std::uint8_t byte() { return position_ < size_ ? data_[position_++] : 0; }
+    std::size_t below(std::size_t bound) { return bound == 0 ? 0 : byte() % bound; }
+    /// A size around `limit`: zero, small, the limit and one past it, or huge.
+    std::size_t size(std::size_t limit) {
+        switch (byte() % 8) {
+        case 0: return 0;
+        case 1: return limit;
+        case 2: return limit + 1;
+        case 3: return std::numeric_limits<std::size_t>::max();
+        default: return below(limit + 3);
+        }
+    }
+    /// A sample value exact in float and double.
+    double sample() { return static_cast<std::int8_t>(byte()) / 8.0; }
+
+private:
+    const std::uint8_t* data_;
+    std::size_t size_;
+    std::size_t position_ = 0;
+};
+
+std::uint64_t misusesReported = 0;
+void countMisuse(const audiopool::MisuseReport&) noexcept { ++misusesReported; }
+
+/// A JUCE-shaped buffer that may report any size, negative included.
+template <class T>
+struct JuceShaped {
+    int channels, samples;
+    std::vector<std::vector<T>> data;
+    int getNumChannels() const { return channels; }
+    int getNumSamples() const { return samples; }
+    const T* getReadPointer(int c) const { return data[static_cast<std::size_t>(c)].data(); }
+    T* getWritePointer(int c) { return data[static_cast<std::size_t>(c)].data(); }
+};
+
+/// One pool and its model.
+template <class PoolT>
+class Harness {
+public:
+    using Sample = typename PoolT::Sample;
+    static constexpr std::size_t C = PoolT::channels, F = PoolT::frames, N = PoolT::capacity;
+
+    Harness() : pool_(std::make_unique<PoolT>()), foreign_(std::make_unique<PoolT>()), samples_(N) {
+        for (auto& s : samples_) s.assign(C * F, Sample{});
+    }
+    ~Harness() { live_.clear(); }  // handles go before the pools
+
+    void step(Input& in) {
+        switch (in.byte() % 16) {
+        case 0: acquire(in, false); break;
+        case 1: acquire(in, true); break;
+        case 2: drop(in); break;
+        case 3: copyShared(in); break;
+        case 4: copyAssignShared(in); break;
+        case 5: moveHandle(in); break;
+        case 6: copyFromRaw(in); break;
+        case 7: copyToRaw(in); break;
+        case 8: copyFromJuce(in); break;
+        case 9: clear(in); break;
+        case 10: copyBetweenHandles(in); break;
+        case 11: detach(in); break;
+        case 12: releaseDetached(in, false); break;
+        case 13: releaseDetached(in, true); break;
+        case 14: forgedRelease(in); break;
+        default: (void)pool_->stats(); break;
+        }
+        check();
+    }
+
+    /// Checks the pool against the model.
+    void check() const {
+        const audiopool::Stats s = pool_->stats();
+        std::size_t out = 0;
+        for (const State& st : state_) out += st.handles != 0 || st.detached;
+        EXPECT(s.capacity == N);
+        EXPECT(s.inUse == out);
+        EXPECT(s.highWater == highWater_);
+        EXPECT(s.acquisitions == acquisitions_);
+        EXPECT(s.releases == releases_);
+        EXPECT(s.failedAcquisitions == failed_);
+        EXPECT(s.rejectedRequests == rejected_);
+        EXPECT(s.misuses == misuses_);
+        EXPECT(foreign_->stats().misuses == foreignMisuses_);
+        for (const Live& l : live_) {
+            EXPECT(l.index < N);
+            EXPECT(state_[l.index].handles > 0 && !state_[l.index].detached);
+            visit(l, [&](const auto& h) {
+                EXPECT(static_cast<bool>(h));
+                EXPECT(h.index() == l.index);
+                EXPECT(h.numChannels() == l.channels);
+                EXPECT(h.numFrames() == l.frames);
+                EXPECT(h.channel(l.channels).empty());
+                for (std::size_t c = 0; c < l.channels; ++c) {
+                    EXPECT(h.channel(c).size() == l.frames);
+                    for (std::size_t f = 0; f < l.frames; ++f) EXPECT(h.channel(c)[f] == samples_[l.index][c * F + f]);
+                }
+            });
+            if (l.shared) EXPECT(l.s.useCount() == state_[l.index].handles);
+        }
+    }
+
+    /// Misuses this harness caused (each must have reached the handler once).
+    std::uint64_t misuses() const { return misuses_ + foreignMisuses_; }
+    /// Runs f on some live handle (for copies between pools).
+    template <class Fn>
+    void withLive(Input& in, Fn&& f) {
+        if (live_.empty()) return;
+        Live& l = live_[in.below(live_.size())];
+        visit(l, f);
+    }
+    /// After another pool's handle wrote into one of ours: reload the model
+    /// of that buffer's view from what a copy wrote (called with the extent).
+    template <class Other>
+    void absorbCopy(Input& in, const Other& source) {
+        if (live_.empty()) return;
+        Live& l = live_[in.below(live_.size())];
+        const audiopool::CopyExtent e = visit(l, [&](const auto& h) { return h.copyFrom(source); });
+        const std::size_t channels = std::min(l.channels, source.numChannels());
+        const std::size_t frames = std::min(l.frames, source.numFrames());
+        expectExtent(e, channels, frames);
+        for (std::size_t c = 0; c < e.channels; ++c)
+            for (std::size_t f = 0; f < e.frames; ++f)
+                samples_[l.index][c * F + f] = static_cast<Sample>(source.channel(c)[f]);
+    }
+
+private:
+    struct Live {
+        bool shared = false;
+        typename PoolT::Unique u;
+        typename PoolT::Shared s;
+        std::uint32_t index = 0;
+        std::size_t channels = 0, frames = 0;
+    };
+    struct State {
+        std::size_t handles = 0;  // live handles (the Shared count, or 1 for a Unique)
+        bool detached = false;
+    };
+
+    template <class Fn>
+    static decltype(auto) visit(const Live& l, Fn&& f) {
+        return l.shared ? f(l.s) : f(l.u);
+    }
+    static void expectExtent(audiopool::CopyExtent e, std::size_t channelsWritten, std::size_t frames) {
+        if (channelsWritten == 0 || frames == 0) {
+            EXPECT(e.channels == 0 && e.frames == 0);
+        } else {
+            EXPECT(e.channels == channelsWritten);
+            EXPECT(e.frames == frames);
+        }
+    }
+    std::size_t buffersOut() const {
+        std::size_t out = 0;
+        for (const State& st : state_) out += st.handles != 0 || st.detached;
+        return out;
+    }
+
+    void acquire(Input& in, bool shared) {
+        const std::size_t channels = in.size(C), frames = in.size(F);
+        Live l;
+        l.shared = shared;
+        if (shared) l.s = pool_->acquireShared(channels, frames);
+        else l.u = pool_->acquire(channels, frames);
+        const bool got = shared ? static_cast<bool>(l.s) : static_cast<bool>(l.u);
+        if (channels > C || frames > F) {
+            EXPECT(!got);
+            ++rejected_;
+            return;
+        }
+        if (buffersOut() == N) {
+            EXPECT(!got);
+            ++failed_;
+            return;
+        }
+        EXPECT(got);
+        l.index = shared ? l.s.index() : l.u.index();
+        EXPECT(l.index < N);
+        EXPECT(state_[l.index].handles == 0 && !state_[l.index].detached);  // it was free
+        state_[l.index].handles = 1;
+        l.channels = channels;
+        l.frames = frames;
+        ++acquisitions_;
+        highWater_ = std::max(highWater_, buffersOut());
+        live_.push_back(std::move(l));
+    }
+
+    void dropReference(std::uint32_t index) {
+        if (--state_[index].handles == 0) ++releases_;
+    }
+
+    void drop(Input& in) {
+        if (live_.empty()) return;
+        const std::size_t k = in.below(live_.size());
+        const std::uint32_t index = live_[k].index;
+        if (in.byte() % 2) {
+            live_[k].shared ? live_[k].s.reset() : live_[k].u.reset();
+            EXPECT(!live_[k].s && !live_[k].u);
+            live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(k));
+        } else {
+            live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(k));  // the destructor gives back
+        }
+        dropReference(index);
+    }
+
+    void copyShared(Input& in) {
+        if (live_.empty()) return;
+        Live& from = live_[in.below(live_.size())];
+        if (!from.shared) {  // a Unique becomes Shared first (no copy of samples)
+            from.s = typename PoolT::Shared(std::move(from.u));
+            from.shared = true;
+            EXPECT(!from.u);
+        }
+        Live copy;
+        copy.shared = true;
+        copy.s = from.s;
+        copy.index = from.index;
+        copy.channels = from.channels;
+        copy.frames = from.frames;
+        ++state_[from.index].handles;
+        live_.push_back(std::move(copy));
+    }
+
+    void copyAssignShared(Input& in) {
+        if (live_.size() < 2) return;
+        const std::size_t to = in.below(live_.size()), from = in.below(live_.size());
+        if (!live_[to].shared || !live_[from].shared) return;
+        if (to == from) {
+            live_[to].s = live_[from].s;  // self-assignment keeps everything
+            return;
+        }
+        const std::uint32_t oldIndex = live_[to].index;
+        ++state_[live_[from].index].handles;
+        live_[to].s = live_[from].s;
+        dropReference(oldIndex);
+        live_[to].index = live_[from].index;
+        live_[to].channels = live_[from].channels;
+        live_[to].frames = live_[from].frames;
+    }
+
+    void moveHandle(Input& in) {
+        if (live_.empty()) return;
+        const std::size_t k = in.below(live_.size());
+        if (in.byte() % 2 || live_.size() < 2) {  // move-construct a new entry, drop the moved-from one
+            Live moved;
+            moved.shared = live_[k].shared;
+            if (moved.shared) moved.s = std::move(live_[k].s);
+            else moved.u = std::move(live_[k].u);
+            EXPECT(!live_[k].s && !live_[k].u);
+            moved.index = live_[k].index;
+            moved.channels = live_[k].channels;
+            moved.frames = live_[k].frames;
+            live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(k));
+            live_.push_back(std::move(moved));
+            return;
+        }
+        const std::size_t j = in.below(live_.size());  // move-assign k over j (same kind)
+        if (j == k || live_[j].shared != live_[k].shared) return;
+        const std::uint32_t oldIndex = live_[j].index;
+        if (live_[k].shared) live_[j].s = std::move(live_[k].s);
+        else live_[j].u = std::move(live_[k].u);
+        dropReference(oldIndex);
+        live_[j].index = live_[k].index;
+        live_[j].channels = live_[k].channels;
+        live_[j].frames = live_[k].frames;
+        live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+
+    template <class T>
+    void copyFromRawOf(Input& in, Live& l) {
+        const std::size_t channels = in.below(C + 3), frames = in.below(F + 5);
+        const bool nullArray = in.byte() % 8 == 0;
+        std::vector<std::vector<T>> data(channels, std::vector<T>(frames));
+        std::vector<const T*> pointers(channels);
+        std::vector<bool> skipped(channels);
+        for (std::size_t c = 0; c < channels; ++c) {
+            for (auto& v : data[c]) v = static_cast<T>(in.sample());
+            skipped[c] = in.byte() % 6 == 0;
+            pointers[c] = skipped[c] ? nullptr : data[c].data();
+        }
+        const audiopool::CopyExtent e = visit(l, [&](const auto& h) {
+            return h.copyFrom(nullArray ? nullptr : pointers.data(), channels, frames);
+        });
+        const std::size_t overlapChannels = nullArray ? 0 : std::min(channels, l.channels);
+        const std::size_t overlapFrames = std::min(frames, l.frames);
+        std::size_t written = 0;
+        for (std::size_t c = 0; c < overlapChannels; ++c) {
+            if (skipped[c]) continue;
+            ++written;
+            for (std::size_t f = 0; f < overlapFrames; ++f)
+                samples_[l.index][c * F + f] = static_cast<Sample>(data[c][f]);
+        }
+        expectExtent(e, written, overlapFrames);
+    }
+    void copyFromRaw(Input& in) {
+        if (live_.empty()) return;
+        Live& l = live_[in.below(live_.size())];
+        if (in.byte() % 2) copyFromRawOf<float>(in, l);
+        else copyFromRawOf<double>(in, l);
+    }
+
+    template <class T>
+    void copyToRawOf(Input& in, const Live& l) {
+        const std::size_t channels = in.below(C + 3), frames = in.below(F + 5);
+        const T sentinel = static_cast<T>(-1000.5);
+        std::vector<std::vector<T>> data(channels, std::vector<T>(frames, sentinel));
+        std::vector<T*> pointers(channels);
+        std::vector<bool> skipped(channels);
+        for (std::size_t c = 0; c < channels; ++c) {
+            skipped[c] = in.byte() % 6 == 0;
+            pointers[c] = skipped[c] ? nullptr : data[c].data();
+        }
+        const audiopool::CopyExtent e =
+            visit(l, [&](const auto& h) { return h.copyTo(pointers.data(), channels, frames); });
+        const std::size_t overlapChannels = std::min(channels, l.channels);
+        const std::size_t overlapFrames = std::min(frames, l.frames);
+        std::size_t written = 0;
+        for (std::size_t c = 0; c < channels; ++c)
+            for (std::size_t f = 0; f < frames; ++f) {
+                const bool inside = c < overlapChannels && f < overlapFrames && !skipped[c];
+                EXPECT(data[c][f] == (inside ? static_cast<T>(samples_[l.index][c * F + f]) : sentinel));
+            }
+        for (std::size_t c = 0; c < overlapChannels; ++c) written += !skipped[c];
+        expectExtent(e, written, overlapFrames);
+    }
+    void copyToRaw(Input& in) {
+        if (live_.empty()) return;
+        const Live& l = live_[in.below(live_.size())];
+        if (in.byte() % 2) copyToRawOf<float>(in, l);
+        else copyToRawOf<double>(in, l);
+    }
+
+    void copyFromJuce(Input& in) {
+        if (live_.empty()) return;
+        Live& l = live_[in.below(live_.size())];
+        const std::size_t channels = in.below(C + 3), frames = in.below(F + 5);
+        JuceShaped<double> source{static_cast<int>(channels), static_cast<int>(frames), {}};
+        source.data.assign(channels, std::vector<double>(frames));
+        for (auto& ch : source.data)
+            for (auto& v : ch) v = in.sample();
+        if (in.byte() % 8 == 0) {  // a buffer reporting negative sizes
+            source.channels = -source.channels - 1;
+            source.samples = -source.samples - 1;
+        }
+        const bool backwards = in.byte() % 2;  // copyTo a JUCE-shaped destination instead
+        if (backwards) {
+            const double sentinel = -1000.5;
+            for (auto& ch : source.data) std::fill(ch.begin(), ch.end(), sentinel);
+            const audiopool::CopyExtent e = visit(l, [&](const auto& h) { return h.copyTo(source); });
+            const std::size_t oc = source.channels < 0 ? 0 : std::min(channels, l.channels);
+            const std::size_t of = source.samples < 0 ? 0 : std::min(frames, l.frames);
+            for (std::size_t c = 0; c < channels; ++c)
+                for (std::size_t f = 0; f < frames; ++f)
+                    EXPECT(source.data[c][f] ==
+                           ((c < oc && f < of) ? static_cast<double>(samples_[l.index][c * F + f]) : sentinel));
+            expectExtent(e, oc, of);
+            return;
+        }
+        const audiopool::CopyExtent e = visit(l, [&](const auto& h) { return h.copyFrom(source); });
+        const std::size_t oc = source.channels < 0 ? 0 : std::min(channels, l.channels);
+        const std::size_t of = source.samples < 0 ? 0 : std::min(frames, l.frames);
+        for (std::size_t c = 0; c < oc; ++c)
+            for (std::size_t f = 0; f < of; ++f) samples_[l.index][c * F + f] = static_cast<Sample>(source.data[c][f]);
+        expectExtent(e, oc, of);
+    }
+
+    void clear(Input& in) {
+        if (live_.empty()) return;
+        const Live& l = live_[in.below(live_.size())];
+        visit(l, [](const auto& h) { h.clear(); });
+        for (std::size_t c = 0; c < l.channels; ++c)
+            for (std::size_t f = 0; f < l.frames; ++f) samples_[l.index][c * F + f] = Sample{};
+    }
+
+    void copyBetweenHandles(Input& in) {  // within this pool, the same buffer included
+        if (live_.empty()) return;
+        const Live& from = live_[in.below(live_.size())];
+        const Live& to = live_[in.below(live_.size())];
+        const audiopool::CopyExtent e =
+            visit(to, [&](const auto& t) { return visit(from, [&](const auto& f) { return t.copyFrom(f); }); });
+        const std::size_t channels = std::min(to.channels, from.channels), frames = std::min(to.frames, from.frames);
+        std::vector<Sample> before = samples_[from.index];
+        for (std::size_t c = 0; c < channels; ++c)
+            for (std::size_t f = 0; f < frames; ++f) samples_[to.index][c * F + f] = before[c * F + f];
+        expectExtent(e, channels, frames);
+    }
+
+    void detach(Input& in) {
+        if (live_.empty()) return;
+        const std::size_t k = in.below(live_.size());
+        if (live_[k].shared) return;  // only a Unique detaches
+        const audiopool::Detached d = live_[k].u.detach();
+        EXPECT(!live_[k].u);
+        EXPECT(d.pool == pool_.get());
+        EXPECT(d.index == live_[k].index);
+        EXPECT(d.channels == live_[k].channels && d.frames == live_[k].frames);
+        state_[d.index].handles = 0;
+        state_[d.index].detached = true;
+        detached_.push_back(d);
+        live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+
+    /// Releases or adopts a remembered Detached value, stale ones included.
+    void releaseDetached(Input& in, bool adopt) {
+        if (detached_.empty()) return;
+        const audiopool::Detached d = detached_[in.below(detached_.size())];
+        State& st = state_[d.index];
+        const bool valid = st.detached;
+        if (adopt) {
+            auto h = pool_->adopt(d);
+            EXPECT(static_cast<bool>(h) == valid);
+            if (!valid) {
+                ++misuses_;
+                return;
+            }
+            st.detached = false;
+            st.handles = 1;
+            Live l;
+            l.u = std::move(h);
+            l.index = d.index;
+            l.channels = std::min<std::size_t>(d.channels, C);
+            l.frames = std::min<std::size_t>(d.frames, F);
+            live_.push_back(std::move(l));
+            return;
+        }
+        EXPECT(pool_->release(d) == valid);
+        if (!valid) {
+            ++misuses_;
+            return;
+        }
+        st.detached = false;
+        ++releases_;
+    }
+
+    void forgedRelease(Input& in) {
+        audiopool::Detached d;
+        switch (in.byte() % 4) {
+        case 0: d = {pool_.get(), static_cast<std::uint32_t>(N + in.byte()), 1, 1}; break;  // out of range
+        case 1:
+            d = {pool_.get(), static_cast<std::uint32_t>(in.below(N)), 1, 1};  // maybe free, live or detached
+            if (state_[d.index].detached) return;  // a genuine release, done elsewhere
+            break;
+        case 2: d = {}; break;  // no pool
+        default:  // into another pool
+            d = {pool_.get(), static_cast<std::uint32_t>(in.below(N)), 1, 1};
+            EXPECT(!foreign_->release(d));
+            ++foreignMisuses_;
+            return;
+        }
+        EXPECT(!pool_->release(d));
+        ++misuses_;
+    }
+
+    std::unique_ptr<PoolT> pool_, foreign_;
+    std::vector<std::vector<Sample>> samples_;  // each buffer's C x F samples
+    std::array<State, N> state_{};
+    std::vector<Live> live_;
+    std::vector<audiopool::Detached> detached_;
+    std::size_t highWater_ = 0;
+    std::uint64_t acquisitions_ = 0, releases_ = 0, failed_ = 0, rejected_ = 0, misuses_ = 0, foreignMisuses_ = 0;
+};
+
+using TreiberPool = audiopool::Pool<float, 2, 8, 3, audiopool::Treiber>;
+using SpscPool = audiopool::Pool<double, 3, 5, 2, audiopool::SpscRing>;
+using StackPool = audiopool::Pool<float, 1, 16, 4, audiopool::IndexStack>;
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    audiopool::setMisuseHandler(&countMisuse);
+    misusesReported = 0;
+    Input in(data, size);
+    Harness<TreiberPool> treiber;
+    Harness<SpscPool> spsc;
+    Harness<StackPool> stack;
+    while (!in.done()) {
+        const std::uint8_t which = in.byte();
+        switch (which % 4) {
+        case 0: treiber.step(in); break;
+        case 1: spsc.step(in); break;
+        case 2: stack.step(in); break;
+        default:  // a copy from one pool's handle into another pool's (float <-> double)
+            if (which & 4) spsc.withLive(in, [&](const auto& h) { treiber.absorbCopy(in, h); });
+            else treiber.withLive(in, [&](const auto& h) { spsc.absorbCopy(in, h); });
+            treiber.check();
+            spsc.check();
+            break;
+        }
+        EXPECT(misusesReported == treiber.misuses() + spsc.misuses() + stack.misuses());
+    }
+    return 0;
+}

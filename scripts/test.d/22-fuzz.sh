@@ -1,0 +1,20 @@
+# libFuzzer: fuzz/fuzz_pool under AddressSanitizer + UBSan for a bounded time
+# (AUDIOPOOL_FUZZ_SECONDS, default 60), starting from the seed corpus kept in
+# fuzz/corpus (new inputs go to build/fuzz/corpus-run, never into the repo).
+# A crash, sanitizer report or model mismatch fails the step; the input that
+# did it is left in build/fuzz/ (crash-*).
+fuzz_seconds="${AUDIOPOOL_FUZZ_SECONDS:-60}"
+if setup_build build/fuzz clang++-19 -Dmode=header -Dfuzz=enabled -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dcpp_args=-fno-sanitize-recover=all -Dtests=false -Dexamples=false -Dbench=disabled; then
+  rm -rf build/fuzz/corpus-run
+  mkdir -p build/fuzz/corpus-run
+  fuzz_status=0
+  build/fuzz/fuzz/fuzz_pool -max_total_time="$fuzz_seconds" -print_final_stats=1 -artifact_prefix=build/fuzz/ \
+    build/fuzz/corpus-run fuzz/corpus >build/fuzz/fuzz.log 2>&1 || fuzz_status=1
+  grep -E "^stat::(number_of_executed_units|new_units_added)" build/fuzz/fuzz.log || true
+  echo "fuzz corpus: $(ls fuzz/corpus | wc -l) seeds, $(ls build/fuzz/corpus-run | wc -l) inputs after the run"
+  [ "$fuzz_status" -eq 0 ] || tail -40 build/fuzz/fuzz.log
+  count_result "fuzz_pool ($fuzz_seconds s, ASan+UBSan)" "$fuzz_status"
+else
+  count_result "fuzz_pool build" 1
+fi

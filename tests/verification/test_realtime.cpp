@@ -1,0 +1,229 @@
+// Real-time safety, by test: everything an audio thread does with a pool —
+// acquire, release, Shared copies, copyFrom/copyTo, clear, stats, the
+// exhaustion, oversize and misuse paths — makes no call to an allocation
+// function or to pthread_mutex_lock (counted by audio_scope.cpp), for every
+// policy. The first test shows the harness catches such calls.
+#include "test_prelude.hpp"
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include "audio_scope.hpp"
+#ifdef AUDIOPOOL_TEST_MODULE
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+#include "verification.hpp"
+
+namespace {
+
+/// Keeps the optimiser from removing an allocation whose result is unused.
+void escape(const void* p) { asm volatile("" : : "r"(p) : "memory"); }
+
+std::atomic<std::uint64_t> misusesSeen{0};
+void countMisuse(const audiopool::MisuseReport&) noexcept { misusesSeen.fetch_add(1, std::memory_order_relaxed); }
+
+/// Installs a real-time-safe misuse handler for one test.
+struct CountMisuses {
+    CountMisuses() { previous = audiopool::setMisuseHandler(&countMisuse); }
+    ~CountMisuses() { audiopool::setMisuseHandler(previous); }
+    audiopool::MisuseHandler previous;
+};
+
+void checkNoCalls(const audioscope::Calls& calls) {
+    CHECK(calls.operatorNew == 0);
+    CHECK(calls.operatorDelete == 0);
+    CHECK(calls.malloc == 0);
+    CHECK(calls.calloc == 0);
+    CHECK(calls.realloc == 0);
+    CHECK(calls.free == 0);
+    CHECK(calls.alignedAlloc == 0);
+    CHECK(calls.mutexLock == 0);
+}
+
+template <class Policy>
+using RtPool = audiopool::Pool<float, 2, 64, 4, Policy>;
+
+} // namespace
+
+TEST_CASE("TheAudioScopeHarnessCatchesAllocationsAndLocks") {
+    using audioscope::countDuring;
+    auto calls = countDuring([] {
+        void* p = ::operator new(32);
+        escape(p);
+        ::operator delete(p);
+    });
+    CHECK(calls.operatorNew == 1);
+    CHECK(calls.operatorDelete == 1);
+    CHECK(calls.total() == 2);
+
+    calls = countDuring([] {
+        std::vector<int> v(100);  // the everyday way an allocation slips in
+        escape(v.data());
+    });
+    CHECK(calls.operatorNew == 1);
+    CHECK(calls.operatorDelete == 1);
+
+    struct alignas(256) Wide {
+        char bytes[256];
+    };
+    calls = countDuring([] {
+        auto* w = new Wide;  // aligned operator new
+        escape(w);
+        delete w;
+        auto* n = new (std::nothrow) int[4];
+        escape(n);
+        delete[] n;
+    });
+    CHECK(calls.operatorNew == 2);
+    CHECK(calls.operatorDelete == 2);
+
+    calls = countDuring([] {
+        void* p = std::malloc(64);
+        escape(p);
+        p = std::realloc(p, 4096);
+        escape(p);
+        std::free(p);
+        void* q = std::calloc(8, 8);
+        escape(q);
+        std::free(q);
+        void* r = std::aligned_alloc(64, 128);
+        escape(r);
+        std::free(r);
+    });
+    CHECK(calls.malloc == 1);
+    CHECK(calls.realloc == 1);
+    CHECK(calls.calloc == 1);
+    CHECK(calls.alignedAlloc == 1);
+    CHECK(calls.free == 3);
+
+    std::mutex mutex;
+    calls = countDuring([&] {
+        mutex.lock();
+        mutex.unlock();
+    });
+    CHECK(calls.mutexLock == 1);
+
+    // Outside a scope nothing is counted, however much is allocated.
+    audioscope::takeCalls();
+    std::vector<std::string> busy(50, std::string(100, 'x'));
+    escape(busy.data());
+    CHECK(audioscope::takeCalls().total() == 0);
+}
+
+TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_ALL_POLICIES) {
+    using Pool = RtPool<Policy>;
+    CountMisuses handler;
+    misusesSeen.store(0);
+    auto pool = test::makePool<Pool>();
+    auto other = test::makePool<Pool>();
+    test::JuceShapedBuffer<float> juceFloat(2, 64);
+    juceFloat.fillRamp();
+    test::JuceShapedBuffer<double> juceDouble(3, 80);
+    std::vector<float> left(64, 0.25f), right(64, -0.25f);
+    float* raw[] = {left.data(), right.data()};
+    const float* rawConst[] = {left.data(), nullptr};
+    std::vector<double> wide(64);
+    double* rawDouble[] = {wide.data()};
+
+    std::uint64_t unexpected = 0;  // outcomes are tallied inside, checked outside
+    auto expect = [&](bool ok) { unexpected += !ok; };
+    using Extent = audiopool::CopyExtent;
+
+    const audioscope::Calls calls = audioscope::countDuring([&] {
+        auto a = pool->acquire(2, 64);
+        auto b = pool->acquireShared(1, 32);
+        expect(a && b);
+        auto bCopy = b;
+        typename Pool::Shared bAssigned;
+        bAssigned = bCopy;
+        auto bMoved = std::move(bCopy);
+        expect(b.useCount() == 3);
+        a.clear();
+        expect(a.copyFrom(juceFloat) == Extent{2, 64});
+        expect(a.copyTo(juceDouble) == Extent{2, 64});
+        expect(a.copyFrom(juceDouble) == Extent{2, 64});
+        expect(a.copyFrom(rawConst, 2, 64) == Extent{1, 64});
+        expect(a.copyTo(raw, 2, 64) == Extent{2, 64});
+        expect(a.copyTo(rawDouble, 1, 64) == Extent{1, 64});
+        expect(b.copyFrom(a) == Extent{1, 32});
+        expect(a.copyTo(b) == Extent{1, 32});
+        for (float& s : a.channel(1)) s *= 0.5f;
+        expect(a.channelPointers()[1] == a.channel(1).data());
+        expect(pool->stats().inUse == 2);
+
+        auto c = pool->acquire();
+        auto d = pool->acquireShared();
+        expect(!pool->acquire());            // exhausted
+        expect(!pool->acquireShared(1, 1));  // exhausted
+        expect(!pool->acquire(3, 1));        // oversize channels
+        expect(!pool->acquire(1, 65));       // oversize frames
+        d.reset();
+        auto zero = pool->acquire(0, 0);  // zero-sized
+        expect(zero && zero.channel(0).empty());
+        zero.clear();
+        zero.reset();
+
+        const audiopool::Detached detached = c.detach();
+        auto adopted = pool->adopt(detached);
+        const audiopool::Detached again = adopted.detach();
+        expect(pool->release(again));
+        expect(!pool->release(again));   // double release: the handler runs
+        expect(!other->release(again));  // foreign release
+        audiopool::Detached outOfRange = again;
+        outOfRange.index = 99;
+        expect(!pool->release(outOfRange));
+
+        a = pool->acquire(1, 1);  // move-assignment releases the old buffer
+        const audiopool::Stats s = pool->stats();
+        expect(s.inUse == 2 && s.failedAcquisitions == 2 && s.rejectedRequests == 2 && s.misuses == 2);
+        expect(other->stats().misuses == 1);
+    });  // every handle above is destroyed inside the scope
+
+    checkNoCalls(calls);
+    CHECK(unexpected == 0);
+    CHECK(misusesSeen.load() == 3);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Policy, audiopool::Treiber,
+                   audiopool::SpscRing) {
+    using Pool = RtPool<Policy>;
+    auto pool = test::makePool<Pool>();
+    test::SpscQueue<typename Pool::Shared, 4> handoff;
+    constexpr int rounds = 200;
+    std::atomic<bool> releaserReady{false};
+    std::uint64_t unexpected = 0;
+
+    audioscope::takeCalls();
+    std::thread releaser([&] {  // created, and its stack set up, outside any scope
+        audioscope::enter();
+        releaserReady.store(true);
+        for (int received = 0; received < rounds;) {
+            if (auto h = handoff.pop()) {
+                auto copy = *h;  // one more reference, dropped here
+                unexpected += copy.useCount() != 2;
+                ++received;
+            }
+        }
+        audioscope::leave();
+    });
+    while (!releaserReady.load()) std::this_thread::yield();
+    audioscope::enter();
+    for (int sent = 0; sent < rounds;) {
+        if (auto h = pool->acquireShared(2, 16)) {
+            h.clear();
+            while (!handoff.push(std::move(h))) {
+            }
+            ++sent;
+        }
+    }
+    const audiopool::Stats s = pool->stats();
+    audioscope::leave();
+    releaser.join();
+
+    checkNoCalls(audioscope::takeCalls());
+    CHECK(unexpected == 0);
+    CHECK(s.acquisitions == rounds);
+    CHECK(verify::wholeness(*pool) == "");
+}

@@ -1,0 +1,279 @@
+// Multi-threaded stress with ownership stamps, for every policy within its
+// thread rule. Every holder writes its stamp (thread number + sequence number)
+// into the whole buffer when it acquires and checks it before it lets go; a
+// buffer handed to two owners at once would have one stamp overwritten.
+//
+// In doctest suite "stress" (meson test "stress (<mode>)").
+// Sizes: AUDIOPOOL_STRESS_CYCLES (default 20000) cycles per thread,
+// AUDIOPOOL_STRESS_THREADS (default 4) Treiber threads. The CI runs 10^6 cycles
+// per thread in the optimised build and fewer under ThreadSanitizer; a soak is
+// e.g. AUDIOPOOL_STRESS_CYCLES=100000000.
+#include "test_prelude.hpp"
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#ifdef AUDIOPOOL_TEST_MODULE
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+#include "verification.hpp"
+
+namespace {
+
+std::uint64_t envOr(const char* name, std::uint64_t fallback) {
+    const char* text = std::getenv(name);
+    return text && *text ? std::strtoull(text, nullptr, 10) : fallback;
+}
+std::uint64_t cyclesPerThread() { return envOr("AUDIOPOOL_STRESS_CYCLES", 20000); }
+
+/// A random pause while holding buffers: a short spin, now and then a yield,
+/// so that holders overlap and pre-emption lands mid-operation.
+void holdFor(std::mt19937_64& random) {
+    const std::uint64_t r = random();
+    if ((r & 0xFF) == 0) {
+        std::this_thread::yield();
+        return;
+    }
+    for (std::uint64_t i = 0, n = (r >> 8) % 64; i < n; ++i) std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+
+/// A held reference and the stamp its buffer must carry.
+template <class Handle>
+struct Held {
+    Handle handle;
+    double stamp = 0;
+};
+
+template <class P, class Handle>
+bool checkAndDrop(Held<Handle>& held) {
+    const bool intact = verify::stampIntact(held.handle, held.stamp, P::channels, P::frames);
+    held.handle.reset();
+    return intact;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("stress");
+
+TEST_CASE("StampedStressTreiberManyThreadsWithSharedCopiesPassedAround") {
+    using Pool = audiopool::Pool<double, 2, 64, 16, audiopool::Treiber>;
+    using Message = Held<Pool::Shared>;
+    auto pool = test::makePool<Pool>();
+    const std::uint64_t cycles = cyclesPerThread();
+    const auto threads = static_cast<std::size_t>(envOr("AUDIOPOOL_STRESS_THREADS", 4));
+    REQUIRE(threads >= 2);
+
+    // Thread t passes copies of the buffers it holds to thread t+1 (a ring).
+    std::vector<std::unique_ptr<test::SpscQueue<Message, 8>>> inbox;
+    for (std::size_t t = 0; t < threads; ++t) inbox.push_back(std::make_unique<test::SpscQueue<Message, 8>>());
+    std::unique_ptr<std::atomic<bool>[]> finished(new std::atomic<bool>[threads]);
+    for (std::size_t t = 0; t < threads; ++t) finished[t].store(false);
+    std::vector<std::uint64_t> acquired(threads), failed(threads), passed(threads), corrupted(threads);
+
+    auto worker = [&](std::size_t t) {
+        std::mt19937_64 random(0xA0D10 + t);
+        auto& mine = *inbox[t];
+        auto& next = *inbox[(t + 1) % threads];
+        std::vector<Message> held;
+        held.reserve(64);
+        auto dropAt = [&](std::size_t i) {
+            corrupted[t] += !checkAndDrop<Pool>(held[i]);
+            held[i] = std::move(held.back());
+            held.pop_back();
+        };
+        std::uint64_t sequence = 0;
+        while (acquired[t] < cycles) {
+            while (auto message = mine.pop()) held.push_back(std::move(*message));
+            const std::size_t channels = random() % 3, frames = random() % 65;  // zero sizes included
+            if (auto h = pool->acquireShared(channels, frames)) {
+                const double stamp = verify::makeStamp(static_cast<std::uint32_t>(t), ++sequence);
+                verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
+                if (h.numChannels() != channels || h.numFrames() != frames) ++corrupted[t];
+                held.push_back({std::move(h), stamp});
+                ++acquired[t];
+            } else {
+                ++failed[t];
+            }
+            if (!held.empty() && random() % 4 == 0) {  // a copy for the next thread
+                Message copy = held[random() % held.size()];
+                if (next.push(std::move(copy))) ++passed[t];  // when full, the copy is dropped here
+            }
+            holdFor(random);
+            const std::size_t keep = random() % 4;
+            while (held.size() > keep) dropAt(random() % held.size());
+        }
+        while (!held.empty()) dropAt(held.size() - 1);
+        // release: publishes our last push to `next` to the thread draining it.
+        finished[t].store(true, std::memory_order_release);
+        // Drain copies still coming from the previous thread until it is done.
+        const std::size_t previous = (t + threads - 1) % threads;
+        for (;;) {
+            while (auto message = mine.pop()) corrupted[t] += !checkAndDrop<Pool>(*message);
+            // acquire: pairs with the release above in the previous thread.
+            if (finished[previous].load(std::memory_order_acquire) && mine.empty()) break;
+            std::this_thread::yield();
+        }
+    };
+    std::vector<std::thread> workers;
+    for (std::size_t t = 0; t < threads; ++t) workers.emplace_back(worker, t);
+    for (auto& w : workers) w.join();
+
+    std::uint64_t totalAcquired = 0, totalFailed = 0, totalPassed = 0, totalCorrupted = 0;
+    for (std::size_t t = 0; t < threads; ++t) {
+        CHECK(acquired[t] == cycles);
+        totalAcquired += acquired[t];
+        totalFailed += failed[t];
+        totalPassed += passed[t];
+        totalCorrupted += corrupted[t];
+    }
+    const audiopool::Stats s = pool->stats();
+    std::printf("stress Treiber: %zu threads x %llu cycles survived (%llu shared copies passed, %llu exhausted acquires, highWater %zu/%zu)\n",
+                threads, static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(totalPassed),
+                static_cast<unsigned long long>(totalFailed), s.highWater, s.capacity);
+    CHECK(totalCorrupted == 0);
+    CHECK(s.inUse == 0);
+    CHECK(s.acquisitions == totalAcquired);
+    CHECK(s.releases == totalAcquired);
+    CHECK(s.failedAcquisitions == totalFailed);
+    CHECK(s.misuses == 0);
+    CHECK(s.highWater <= Pool::capacity);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE("StampedStressSpscRingAcquireOnOneThreadReleaseOnAnother") {
+    using Pool = audiopool::Pool<float, 2, 64, 8, audiopool::SpscRing>;
+    using Message = Held<Pool::Shared>;
+    auto pool = test::makePool<Pool>();
+    const std::uint64_t cycles = cyclesPerThread();
+    test::SpscQueue<Message, 16> handoff;
+    std::atomic<bool> done{false};
+    std::uint64_t received = 0, corrupted = 0, localCopies = 0;
+
+    // The releasing thread: holds a random number of buffers (and local
+    // copies of them) for a random time, checks each stamp, lets go.
+    std::thread releaser([&] {
+        std::mt19937_64 random(99);
+        std::vector<Message> held;
+        held.reserve(64);
+        auto dropAt = [&](std::size_t i) {
+            corrupted += !checkAndDrop<Pool>(held[i]);
+            held[i] = std::move(held.back());
+            held.pop_back();
+        };
+        for (;;) {
+            while (auto message = handoff.pop()) {
+                ++received;
+                held.push_back(std::move(*message));
+                if (random() % 4 == 0) {  // a second reference on this thread
+                    held.push_back(held.back());
+                    ++localCopies;
+                }
+            }
+            holdFor(random);
+            const std::size_t keep = random() % 6;
+            while (held.size() > keep) dropAt(random() % held.size());
+            // acquire: pairs with the release store of `done` below.
+            if (done.load(std::memory_order_acquire) && handoff.empty()) break;
+        }
+        while (!held.empty()) dropAt(held.size() - 1);
+    });
+
+    std::mt19937_64 random(7);
+    std::uint64_t sent = 0, failed = 0;
+    while (sent < cycles) {
+        const std::size_t channels = random() % 3, frames = random() % 65;
+        auto h = pool->acquireShared(channels, frames);
+        if (!h) {
+            ++failed;
+            std::this_thread::yield();
+            continue;
+        }
+        // A float holds integers exactly up to 2^24: the sequence number
+        // modulo 2^16, times 256 to leave room for the sample positions.
+        const double stamp = static_cast<double>(sent % 65536) * 256.0;
+        verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
+        Message message{std::move(h), stamp};
+        while (!handoff.push(std::move(message))) std::this_thread::yield();
+        ++sent;
+    }
+    done.store(true, std::memory_order_release);  // after the last push
+    releaser.join();
+
+    const audiopool::Stats s = pool->stats();
+    std::printf("stress SpscRing: 2 threads, %llu buffers handed over and released (%llu local copies, %llu exhausted acquires, highWater %zu/%zu)\n",
+                static_cast<unsigned long long>(received), static_cast<unsigned long long>(localCopies),
+                static_cast<unsigned long long>(failed), s.highWater, s.capacity);
+    CHECK(received == cycles);
+    CHECK(corrupted == 0);
+    CHECK(s.inUse == 0);
+    CHECK(s.acquisitions == cycles);
+    CHECK(s.releases == cycles);
+    CHECK(s.failedAcquisitions == failed);
+    CHECK(s.misuses == 0);
+    CHECK(s.highWater <= Pool::capacity);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE("StampedStressIndexStackLongRandomSequences") {
+    using Pool = audiopool::Pool<double, 3, 16, 6, audiopool::IndexStack>;
+    using Entry = Held<Pool::Shared>;
+    auto pool = test::makePool<Pool>();
+    const std::uint64_t steps = cyclesPerThread() * 4;
+    std::mt19937_64 random(2026);
+    std::vector<Entry> held;
+    held.reserve(64);
+    std::uint64_t acquisitions = 0, failures = 0, corrupted = 0, sequence = 0;
+    std::size_t buffersOut = 0, peak = 0;
+    auto buffersHeld = [&] {  // distinct buffers among the entries (the model)
+        std::vector<std::uint32_t> ids;
+        for (auto& e : held) ids.push_back(e.handle.index());
+        std::sort(ids.begin(), ids.end());
+        return static_cast<std::size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+    };
+    for (std::uint64_t step = 0; step < steps; ++step) {
+        const auto action = random() % 8;
+        if (action < 3) {
+            const std::size_t channels = random() % 4, frames = random() % 17;
+            if (auto h = pool->acquireShared(channels, frames)) {
+                const double stamp = verify::makeStamp(0, ++sequence);
+                verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
+                held.push_back({std::move(h), stamp});
+                ++acquisitions;
+                peak = std::max(peak, ++buffersOut);
+            } else {
+                ++failures;
+                if (buffersOut != Pool::capacity) ++corrupted;  // refused while a buffer was free
+            }
+        } else if (action < 5 && !held.empty()) {
+            held.push_back(held[random() % held.size()]);  // one more reference
+        } else if (!held.empty()) {
+            const std::size_t victim = random() % held.size();
+            corrupted += !checkAndDrop<Pool>(held[victim]);
+            held[victim] = std::move(held.back());
+            held.pop_back();
+            buffersOut = buffersHeld();
+        }
+        if ((step & 0x3F) == 0) {
+            const audiopool::Stats s = pool->stats();
+            if (s.inUse != buffersOut || s.highWater != peak || s.acquisitions != acquisitions ||
+                s.failedAcquisitions != failures)
+                ++corrupted;
+        }
+    }
+    for (auto& e : held) corrupted += !checkAndDrop<Pool>(e);
+    held.clear();
+    const audiopool::Stats s = pool->stats();
+    std::printf("stress IndexStack: 1 thread x %llu random steps (%llu acquisitions, %llu exhausted, highWater %zu/%zu)\n",
+                static_cast<unsigned long long>(steps), static_cast<unsigned long long>(acquisitions),
+                static_cast<unsigned long long>(failures), s.highWater, s.capacity);
+    CHECK(corrupted == 0);
+    CHECK(s.inUse == 0);
+    CHECK(s.acquisitions == acquisitions);
+    CHECK(s.acquisitions == s.releases);
+    CHECK(s.highWater == peak);
+    CHECK(s.highWater <= Pool::capacity);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_SUITE_END();
