@@ -18,9 +18,8 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
-#if defined(__SSE__) || defined(__x86_64__)
-#include <xmmintrin.h>
-#endif
+
+#include "denormal_guard.hpp"
 #ifdef AUDIOPOOL_EXAMPLE_MODULE
 import audiopool;
 #else
@@ -40,20 +39,6 @@ constexpr std::size_t poolCapacity = voiceCount + 2 + 6;
 // plugin whose buffers stay on the audio thread would choose the same.
 using Pool = audiopool::Pool<float, 2, blockFrames, poolCapacity, audiopool::IndexStack>;
 constinit Pool pool;
-
-/// Flushes denormals to zero for the scope of one callback (FTZ and DAZ on
-/// x86). Set it in every callback: the host may call on different threads,
-/// and MXCSR is per thread.
-class DenormalGuard {
-public:
-#if defined(__SSE__) || defined(__x86_64__)
-    DenormalGuard() noexcept : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }
-    ~DenormalGuard() { _mm_setcsr(saved_); }
-
-private:
-    unsigned saved_;
-#endif
-};
 
 /// A decaying two-oscillator tone that retriggers on its own schedule.
 struct Voice {

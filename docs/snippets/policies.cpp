@@ -1,0 +1,80 @@
+// The policy page's code (docs/choosing-a-policy.md), compiled and run.
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#ifdef AUDIOPOOL_TEST_MODULE
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+
+// [choose]
+// Scratch buffers that never leave the audio thread: no atomics at all.
+using VoiceScratch = audiopool::Pool<float, 2, 512, 32, audiopool::IndexStack>;
+// Filled on the audio thread, released by one disk-writer thread.
+using Recording = audiopool::Pool<float, 2, 512, 64, audiopool::SpscRing>;
+// Borrowed and returned by several threads (audio, worker pool, UI previews).
+using SharedScratch = audiopool::Pool<float, 2, 512, 16, audiopool::Treiber>;
+
+static_assert(VoiceScratch::progress == audiopool::Progress::WaitFree);
+static_assert(Recording::progress == audiopool::Progress::WaitFree && Recording::crossThread);
+static_assert(SharedScratch::progress == audiopool::Progress::LockFree);
+// [/choose]
+
+// [custom]
+// A policy of your own: a tag type with a FreeList<Capacity> member template.
+// This one guards a stack with a mutex: fine for a tool that never runs on
+// an audio thread, and it says so: progress is Blocking.
+struct MutexStack {
+    template <std::size_t Capacity>
+    class FreeList {
+    public:
+        static constexpr audiopool::Progress progress = audiopool::Progress::Blocking;
+        static constexpr std::size_t maxCapacity = 0xFFFF'FFFEu;
+        static constexpr bool crossThread = true;
+
+        constexpr FreeList() noexcept {
+            for (std::uint32_t i = 0; i < Capacity; ++i) free_[i] = i;
+        }
+        audiopool::Popped pop() noexcept {
+            const std::lock_guard lock(mutex_);
+            if (count_ == 0) return {audiopool::Popped::none, std::uint32_t(Capacity)};
+            ++pops_;
+            return {free_[--count_], std::uint32_t(Capacity - count_)};
+        }
+        void push(std::uint32_t index) noexcept {
+            const std::lock_guard lock(mutex_);
+            free_[count_++] = index;
+            ++pushes_;
+        }
+        audiopool::FreeListCounts counts() const noexcept {
+            const std::lock_guard lock(mutex_);
+            return {count_, pops_, pushes_};
+        }
+
+    private:
+        mutable std::mutex mutex_;
+        std::size_t count_ = Capacity;
+        std::uint64_t pops_ = 0, pushes_ = 0;
+        std::uint32_t free_[Capacity]{};
+    };
+};
+using OfflinePool = audiopool::Pool<double, 2, 4096, 8, MutexStack>;
+// [/custom]
+
+int main() {
+    static OfflinePool offline;
+    bool ok = OfflinePool::progress == audiopool::Progress::Blocking;
+    std::thread other([] {
+        auto b = offline.acquire();
+        b.clear();
+    });
+    other.join();
+    auto mine = offline.acquire(1, 100);
+    ok = ok && mine && mine.numFrames() == 100;
+    mine.reset();
+    const auto s = offline.stats();
+    ok = ok && s.acquisitions == 2 && s.releases == 2 && s.inUse == 0;
+    std::printf("custom policy: %s\n", ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,22 @@
+// denormal_guard.hpp — flush-to-zero and denormals-are-zero for the scope of
+// one audio callback. Copy it into your project; it needs nothing else.
+#pragma once
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
+// [denormal-guard]
+// Set flush-to-zero / denormals-are-zero at the top of EVERY callback: the
+// flags are per thread, hosts may call from different threads, and a recycled
+// buffer may hold a decaying tail from its last user.
+class DenormalGuard {
+public:
+#if defined(__SSE__) || defined(__x86_64__)
+    DenormalGuard() noexcept : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }  // FTZ | DAZ
+    ~DenormalGuard() { _mm_setcsr(saved_); }
+
+private:
+    unsigned saved_;
+#endif
+};
+// [/denormal-guard]
