@@ -14,18 +14,17 @@
 # not built here: the sanitizers replace malloc themselves.
 
 sanitizer_options=(-Dmode=module -Db_lundef=false -Doptimization=0 -Ddebug=false -Djuce=disabled -Dbench=disabled
-  -Dcpp_args=-fno-sanitize-recover=all,-gline-tables-only)
+  "-Dcpp_args=-fno-sanitize-recover=all -gline-tables-only")
 
 # sanitized_suite DIR SANITIZERS [meson -D options...] — configure, build the
 # module-mode targets, run their tests (with the caller's environment).
 sanitized_suite() {
   local dir=$1 sanitizers=$2
   shift 2
-  if [ -f "$dir/build.ninja" ]; then
-    CXX=clang++-19 meson setup --reconfigure "$dir" "${sanitizer_options[@]}" -Db_sanitize="$sanitizers" "$@" >/dev/null
-  else
-    CXX=clang++-19 meson setup "$dir" "${sanitizer_options[@]}" -Db_sanitize="$sanitizers" "$@" >/dev/null
-  fi || return 1
+  local reconfigure=() log
+  [ -f "$dir/build.ninja" ] && reconfigure=(--reconfigure)
+  log=$(CXX=clang++-19 meson setup "${reconfigure[@]}" "$dir" "${sanitizer_options[@]}" \
+    -Db_sanitize="$sanitizers" "$@" 2>&1) || { echo "$log"; return 1; }
   local targets=() tests=()
   mapfile -t targets < <(meson introspect "$dir" --targets | python3 -c '
 import json, os, sys

@@ -5,7 +5,7 @@
 # did it is left in build/fuzz/ (crash-*).
 fuzz_seconds="${AUDIOPOOL_FUZZ_SECONDS:-60}"
 if setup_build build/fuzz clang++-19 -Dmode=header -Dfuzz=enabled -Db_sanitize=address,undefined \
-    -Db_lundef=false -Dcpp_args=-fno-sanitize-recover=all -Dtests=false -Dexamples=false -Dbench=disabled; then
+    -Db_lundef=false "-Dcpp_args=-fno-sanitize-recover=all" -Dtests=false -Dexamples=false -Dbench=disabled; then
   rm -rf build/fuzz/corpus-run
   mkdir -p build/fuzz/corpus-run
   fuzz_status=0
