@@ -1,6 +1,7 @@
 // Bad input, each with its documented outcome (docs/verification.md), and
 // after each one the pool is whole: nothing out, every buffer acquirable
-// exactly once, statistics balanced.
+// exactly once, statistics balanced. Also built with NDEBUG (header mode), so
+// the release outcomes run too.
 #include "test_prelude.hpp"
 #include <csignal>
 #include <limits>
@@ -20,6 +21,17 @@ template <class Policy>
 using MisusePool = audiopool::Pool<float, 2, 16, 3, Policy>;
 
 constexpr float sentinel = -123.0f;
+
+/// The debug-only thread checks (thread_check.hpp) are members of the free
+/// list only in checked builds: with NDEBUG they do not exist at all.
+template <class F>
+concept HasThreadChecks = requires(F& f) {
+    f.mayPop();
+    f.mayPush();
+};
+static_assert(HasThreadChecks<audiopool::SpscRing::FreeList<3>> == verify::checkedBuild);
+static_assert(HasThreadChecks<audiopool::IndexStack::FreeList<3>> == verify::checkedBuild);
+static_assert(!HasThreadChecks<audiopool::Treiber::FreeList<3>>);  // any thread may use it
 
 /// Fills the buffer's whole storage (every channel, every frame, padding
 /// included) with the sentinel, so any write outside a copy's region shows.
