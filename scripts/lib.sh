@@ -10,7 +10,8 @@ setup_build() {
   local dir=$1 compiler=$2
   shift 2
   if [ -f "$dir/build.ninja" ]; then
-    CXX=$compiler meson setup --reconfigure "$dir" "$@" >/dev/null
+    local log
+    log=$(CXX=$compiler meson setup --reconfigure "$dir" "$@" 2>&1) || { echo "$log"; return 1; }
   else
     CXX=$compiler meson setup "$dir" "$@"
   fi

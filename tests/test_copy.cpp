@@ -137,3 +137,15 @@ TEST_CASE_TEMPLATE("NullChannelPointersAreSkipped", Policy, AUDIOPOOL_ALL_POLICI
     CHECK(buffer.channel(0)[0] == 0.0f);
     CHECK(buffer.channel(1)[7] == 4.0f);
 }
+
+TEST_CASE_TEMPLATE("CopyingABufferOntoItselfKeepsItsSamples", Policy, AUDIOPOOL_ALL_POLICIES) {
+    auto pool = test::makePool<FloatPool<Policy>>();
+    auto a = pool->acquireShared(2, 16);
+    for (std::size_t c = 0; c < 2; ++c)
+        for (std::size_t i = 0; i < 16; ++i) a.channel(c)[i] = float(c * 100 + i);
+    auto b = a;  // the same buffer through another handle
+    CHECK(b.copyFrom(a) == audiopool::CopyExtent{2, 16});
+    CHECK(a.copyTo(a) == audiopool::CopyExtent{2, 16});
+    for (std::size_t c = 0; c < 2; ++c)
+        for (std::size_t i = 0; i < 16; ++i) CHECK(b.channel(c)[i] == float(c * 100 + i));
+}

@@ -50,7 +50,9 @@ namespace audiopool::detail {
 template <class To, class From>
 void copySamples(To* to, const From* from, std::size_t n) noexcept {
     if constexpr (std::same_as<To, From>) {
-        if (n != 0) std::memcpy(to, from, n * sizeof(To));
+        // to == from: a buffer copied onto itself (two handles sharing it);
+        // there is nothing to do, and memcpy onto itself is undefined.
+        if (n != 0 && to != from) std::memcpy(to, from, n * sizeof(To));
     } else {
         for (std::size_t i = 0; i < n; ++i) to[i] = static_cast<To>(from[i]);
     }
