@@ -115,8 +115,10 @@ TEST_CASE("CustomUserPolicyWorks") {
 }
 
 #ifndef AUDIOPOOL_TEST_MODULE  // a detail, not exported by the module
-TEST_CASE("TreiberOperationCountSurvivesTagWraps") {
-    using audiopool::detail::treiberOperations;
+TEST_CASE("TreiberPopCountSurvivesTagWraps") {
+    constexpr auto treiberOperations = [](std::uint64_t halfWraps, std::uint32_t tag) {
+        return audiopool::detail::treiberPops<32>(halfWraps, tag);
+    };
     CHECK(treiberOperations(0, 0) == 0);
     CHECK(treiberOperations(0, 12345) == 12345);
     // The reader saw the crossing in the tag but not yet its half-wrap count.
@@ -128,5 +130,12 @@ TEST_CASE("TreiberOperationCountSurvivesTagWraps") {
     CHECK(treiberOperations(2, 5) == 0x1'0000'0005ull);
     CHECK(treiberOperations(6, 0x8000'0001u) == 7 * 0x8000'0000ull + 1);  // lagging by one
     CHECK(treiberOperations(7, 0x8000'0001u) == 7 * 0x8000'0000ull + 1);
+    // A narrow tag (tests use 8 bits): half-wraps every 128 pops.
+    using audiopool::detail::treiberPops;
+    CHECK(treiberPops<8>(0, 127) == 127);
+    CHECK(treiberPops<8>(0, 128) == 128);  // crossing seen in the tag, not yet counted
+    CHECK(treiberPops<8>(1, 128) == 128);
+    CHECK(treiberPops<8>(1, 0) == 256);    // full wrap, count lagging
+    CHECK(treiberPops<8>(2, 3) == 259);
 }
 #endif

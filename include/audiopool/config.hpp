@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -38,8 +39,9 @@
 #define AUDIOPOOL_EXPORT
 #endif
 
-// Default for the misuse handler (see misuse.hpp): abort with a message in
-// debug builds of the library, count and carry on in release builds.
+// What a misuse does when no handler is installed (misuse.hpp): abort with a
+// message without NDEBUG, count and carry on with it. Like assert(), it
+// changes which code runs, never the class layout.
 #ifndef AUDIOPOOL_ABORT_ON_MISUSE
 #ifdef NDEBUG
 #define AUDIOPOOL_ABORT_ON_MISUSE 0
@@ -49,7 +51,9 @@
 #endif
 
 // Debug-only checks that a policy's thread rule is kept (thread_check.hpp):
-// on by default without NDEBUG, compiled out with it.
+// on by default without NDEBUG, off with it. They change which code runs, as
+// assert() does, never the class layout: a program may mix translation units
+// built with and without NDEBUG and share one pool between them.
 #ifndef AUDIOPOOL_CHECK_THREADS
 #ifdef NDEBUG
 #define AUDIOPOOL_CHECK_THREADS 0
@@ -57,7 +61,15 @@
 #define AUDIOPOOL_CHECK_THREADS 1
 #endif
 #endif
-#if AUDIOPOOL_CHECK_THREADS
-#include <functional>
-#include <thread>
+
+// The thread identity of the checks: the thread pointer where the compiler
+// can read it (g++ >= 11, clang >= 11 on the usual targets), errno's address
+// elsewhere.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+#define AUDIOPOOL_HAS_THREAD_POINTER 1
+#endif
+#endif
+#ifndef AUDIOPOOL_HAS_THREAD_POINTER
+#define AUDIOPOOL_HAS_THREAD_POINTER 0
 #endif

@@ -1,4 +1,4 @@
-// audiopool/free_list.hpp — the free-list policy concept.
+// audiopool/free_list.hpp — the free-list policy contract, written once.
 //
 // A pool hands out buffers by index: its free list holds the indices of the
 // buffers nobody owns. The policy decides how that list is kept and so which
@@ -21,27 +21,58 @@
 //       };
 //   };
 //
-// Optional: `std::uint32_t confirmInUse(std::uint32_t candidate) noexcept`,
-// called on the acquiring thread when Popped::inUse would set a new high-water
-// mark; a policy whose pop reports a stale upper bound (SpscRing) re-reads its
-// state there and returns the exact number.
+// What the pool relies on:
+//  - Ordering: (P) a push of index i synchronizes-with (A) the pop that next
+//    returns i. Everything the releasing thread wrote before its push (the
+//    samples, the pool's relaxed store to the buffer's ownership word) is then
+//    visible to the thread whose pop returns i. The pool's own stores around
+//    pop and push are relaxed because of this.
+//  - The pool pushes only indices it popped, each once: it checks ownership
+//    itself (pool.hpp), so a free list need not detect a double push.
+//  - Popped::inUse is exact whenever it exceeds every value this list
+//    returned before (a new peak); otherwise it may be an upper bound. The
+//    pool raises its high-water mark from it.
 //
-// The pool never pushes an index twice and never pushes an index it did not
-// pop: it checks ownership itself (see pool.hpp), so a free list need not.
+// Optional members, probed for by the pool:
+//  - `static constexpr audiopool::ThreadRule threadRule`: which threads may
+//    pop and push (default ThreadRule::AnyThread). Checked builds report a
+//    call from another thread as Misuse::WrongThread (the pool keeps the
+//    binding, so the class layout is the same in every build).
+//  - `using Link = T;`: per-index state the list needs (a stack's next
+//    pointer). The pool then keeps one Link inside each buffer's own
+//    bookkeeping line, and calls `pop(links)` and `push(index, links)`
+//    instead, where `links[i]` is a `Link&` (any type with
+//    `Link& operator[](std::uint32_t) const noexcept`). This keeps a pop or
+//    push off the cache lines that other buffers' owners write.
+//  - A pop that finds the list empty AND sees that its thread rule was
+//    broken (SpscRing: the releasers' position moved backwards) returns
+//    `{Popped::none, Popped::ruleBroken}`; the pool reports that as
+//    Misuse::WrongThread in every build, at no cost to the successful path.
+//
+// Constant initialisation: a FreeList's initial state should be all zero
+// bits (choose the encoding so), so that a `constinit` pool lives in .bss.
 #pragma once
 #include "audiopool/config.hpp"
 #include "audiopool/progress.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
+/// Which threads a free list lets pop and push.
+enum class ThreadRule {
+    AnyThread,              ///< any number of threads pop and push (Treiber)
+    OneAcquirerOneReleaser, ///< one thread pops, one (maybe other) thread pushes (SpscRing)
+    OneThread,              ///< one thread does everything (IndexStack)
+};
+
 /// What FreeList::pop returns.
 struct Popped {
     static constexpr std::uint32_t none = 0xFFFF'FFFFu;
+    /// With index == none: the list saw its thread rule broken.
+    static constexpr std::uint32_t ruleBroken = 0xFFFF'FFFFu;
     /// The index taken from the free list, or `none` when the list was empty.
     std::uint32_t index;
-    /// How many indices were out of the free list right after this pop, as
-    /// seen by the popping thread (an upper bound where releases may not yet
-    /// be visible to it; see confirmInUse).
+    /// How many indices were out of the free list right after this pop
+    /// (exact at a new peak; see the contract above).
     std::uint32_t inUse;
 };
 
@@ -53,22 +84,58 @@ struct FreeListCounts {
     std::uint64_t pushes; ///< pushes since construction
 };
 
+} // namespace audiopool
+
+namespace audiopool::detail {
+
+/// Stands for the pool's link accessor in the concept below.
+template <class Link>
+struct LinksArchetype {
+    Link& operator[](std::uint32_t) const noexcept;
+};
+
+template <class F>
+inline constexpr bool hasLink = requires { typename F::Link; };
+
+/// pop() and push(index), or with `using Link`, pop(links) and push(index, links).
+template <class F>
+concept PopsAndPushes = requires(F& list, std::uint32_t index) {
+    requires hasLink<F> || requires {
+        { list.pop() } noexcept -> std::same_as<Popped>;
+        { list.push(index) } noexcept;
+    };
+    requires !hasLink<F> || requires(LinksArchetype<typename F::Link> links) {
+        { list.pop(links) } noexcept -> std::same_as<Popped>;
+        { list.push(index, links) } noexcept;
+    };
+};
+
+} // namespace audiopool::detail
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
 /// The requirements on a policy's FreeList<Capacity>.
 template <class F>
 concept IndexFreeList =
     std::is_nothrow_default_constructible_v<F> &&
-    requires(F& list, const F& constList, std::uint32_t index) {
+    requires(const F& constList) {
         { F::progress } -> std::convertible_to<Progress>;
         { F::maxCapacity } -> std::convertible_to<std::size_t>;
         { F::crossThread } -> std::convertible_to<bool>;
-        { list.pop() } noexcept -> std::same_as<Popped>;
-        { list.push(index) } noexcept;
         { constList.counts() } noexcept -> std::same_as<FreeListCounts>;
-    };
+    } &&
+    detail::PopsAndPushes<F>;
 
 /// A free-list policy: a tag type whose FreeList<Capacity> is an IndexFreeList.
 template <class P>
 concept FreeListPolicy = requires { typename P::template FreeList<2>; } &&
                          IndexFreeList<typename P::template FreeList<2>>;
+
+/// The thread rule of free list F (ThreadRule::AnyThread unless it states one).
+template <class F>
+inline constexpr ThreadRule threadRuleOf = [] {
+    if constexpr (requires { F::threadRule; }) return ThreadRule{F::threadRule};
+    else return ThreadRule::AnyThread;
+}();
 
 } // namespace audiopool

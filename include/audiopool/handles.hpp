@@ -26,6 +26,10 @@ struct Detached {
     std::uint32_t index = 0;
     std::uint32_t channels = 0;
     std::uint32_t frames = 0;
+    /// Which detachment of the buffer this is: a Detached kept after its
+    /// buffer was released and reused (a stale one) no longer matches, and
+    /// releasing it is refused as a double release.
+    std::uint32_t generation = 0;
 };
 
 } // namespace audiopool
@@ -47,7 +51,7 @@ public:
     /// Channel c as a span of numFrames() samples; empty if c is out of range.
     std::span<Sample> channel(std::size_t c) const noexcept {
         if (c >= channels_) [[unlikely]] return {};
-        return {pool_->channelPointers(index_)[c], frames_};
+        return {pool_->channelData(index_, c), frames_};
     }
 
     /// numChannels() pointers, each to a channel's first sample (nullptr for
@@ -59,7 +63,7 @@ public:
     /// Sets every sample of the view to zero.
     void clear() const noexcept {
         for (std::size_t c = 0; c < channels_; ++c)
-            std::fill_n(pool_->channelPointers(index_)[c], frames_, Sample{});
+            std::fill_n(pool_->channelData(index_, c), frames_, Sample{});
     }
 
     /// Copies from a JUCE-shaped buffer or another handle; returns the region written.
@@ -154,8 +158,8 @@ public:
     /// counts it in use until Pool::release(detached) or Pool::adopt(detached).
     Detached detach() noexcept {
         if (!this->pool_) return {};
-        const Detached d{this->pool_, this->index_, this->channels_, this->frames_};
-        this->pool_->markDetached(this->index_);
+        const Detached d{this->pool_, this->index_, this->channels_, this->frames_,
+                         this->pool_->markDetached(this->index_)};
         this->forget();
         return d;
     }

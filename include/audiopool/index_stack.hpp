@@ -1,19 +1,25 @@
 // audiopool/index_stack.hpp — IndexStack: a free list for one thread only.
 //
-// Algorithm: an array used as a stack of free indices. No atomics at all; the
-// pool's reference counts and statistics are plain integers too.
+// Algorithm: a linked stack of indices whose links are the pool's (the policy
+// declares `using Link`, so each link sits in its buffer's own bookkeeping
+// line, which the acquire writes anyway). No atomics at all; the pool's
+// reference counts and statistics are plain integers too.
+//
+// Zero is the initial state: index 0 on top, nothing used, and a link stores
+// `next - (index + 1)`, so all-zero links chain 0, 1, 2, ... (pops hand out
+// the lowest addresses first, which keeps a lightly used pool's working set
+// small) and a constinit pool lives in .bss. Emptiness is the used count, so
+// the last slot's link is never followed.
 //
 // Guarantee: wait-free (a pop or push is a handful of instructions, with no
 // loop). Rule: every acquire, release, handle copy and stats() call happens on
 // one thread (or with a happens-before hand-over between threads, e.g. a pool
-// owned by whichever thread currently runs the audio callback). Checked
-// builds (without NDEBUG; thread_check.hpp) report an acquire or release from
-// a second thread as Misuse::WrongThread, accepting a new thread only while
-// every buffer is back.
+// owned by whichever thread currently runs the audio callback). A second
+// thread is a data race that no release build can make safe; checked builds
+// (without NDEBUG) report it as Misuse::WrongThread.
 #pragma once
 #include "audiopool/config.hpp"
 #include "audiopool/free_list.hpp"
-#include "audiopool/thread_check.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -28,52 +34,36 @@ struct IndexStack {
         static constexpr Progress progress = Progress::WaitFree;
         static constexpr std::size_t maxCapacity = 0xFFFF'FFFEu;
         static constexpr bool crossThread = false;
+        static constexpr ThreadRule threadRule = ThreadRule::OneThread;
+        /// Each buffer's next-free link, kept by the pool in the buffer's own line.
+        using Link = std::uint32_t;
 
-        // Filled in reverse so that pops hand out 0, 1, 2, ... (lowest
-        // addresses first, which keeps a lightly used pool's working set small).
-        constexpr FreeList() noexcept {
-            for (std::uint32_t i = 0; i < Capacity; ++i)
-                stack_[i] = static_cast<std::uint32_t>(Capacity - 1 - i);
-        }
+        constexpr FreeList() noexcept = default;
         FreeList(const FreeList&) = delete;
         FreeList& operator=(const FreeList&) = delete;
 
-        Popped pop() noexcept {
-            if (top_ == 0) return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+        template <class Links>
+        Popped pop(Links links) noexcept {
+            if (used_ == Capacity) [[unlikely]] return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+            const std::uint32_t index = top_;
+            top_ = index + 1 + links[index];  // the link stores next - (index + 1)
             ++pops_;
-            const std::uint32_t index = stack_[--top_];
-            return {index, static_cast<std::uint32_t>(Capacity - top_)};
+            return {index, ++used_};
         }
 
-        void push(std::uint32_t index) noexcept {
-            stack_[top_++] = index;
-#if AUDIOPOOL_CHECK_THREADS
-            if (top_ == Capacity) user_.unbind();  // idle: another thread may take over
-#endif
+        template <class Links>
+        void push(std::uint32_t index, Links links) noexcept {
+            links[index] = top_ - (index + 1);
+            top_ = index;
+            --used_;
         }
 
-#if AUDIOPOOL_CHECK_THREADS
-        /// Checked builds only: may the calling thread pop now? (It may if it
-        /// is the pool's thread, or if every buffer is back.)
-        bool mayPop() noexcept {
-            if (top_ == Capacity) user_.unbind();
-            return user_.bindOrCheck();
-        }
-        /// Checked builds only: may the calling thread push now?
-        bool mayPush() noexcept { return user_.bindOrCheck(); }
-#endif
-
-        FreeListCounts counts() const noexcept {
-            return {top_, pops_, pops_ - (Capacity - top_)};
-        }
+        FreeListCounts counts() const noexcept { return {Capacity - used_, pops_, pops_ - used_}; }
 
     private:
-        std::uint32_t top_ = static_cast<std::uint32_t>(Capacity);
+        std::uint32_t top_ = 0;
+        std::uint32_t used_ = 0;
         std::uint64_t pops_ = 0;
-        std::uint32_t stack_[Capacity]{};
-#if AUDIOPOOL_CHECK_THREADS
-        detail::ThreadBinding user_{};
-#endif
     };
 };
 

@@ -8,13 +8,16 @@
 //
 // Checked builds (AUDIOPOOL_CHECK_THREADS, the default without NDEBUG) also
 // report Misuse::WrongThread: an acquire or release on a thread the policy
-// does not allow (thread_check.hpp). That one is reported and counted, and the
+// does not allow (thread_check.hpp); every build reports it where a policy
+// sees its rule broken (SpscRing's releasers' position moving backwards). That one is reported and counted, and the
 // operation then goes ahead, so a misuse that did not race loses nothing.
 //
-// The handler is process-wide and replaceable (setMisuseHandler). The default
-// prints one line to stderr and aborts when AUDIOPOOL_ABORT_ON_MISUSE is 1 (the
-// default when the library is built without NDEBUG) and does nothing
-// otherwise. A handler runs on the thread that misused the pool, possibly the
+// The handler is process-wide and replaceable (setMisuseHandler). With none
+// installed, a misuse prints one line to stderr and aborts when
+// AUDIOPOOL_ABORT_ON_MISUSE is 1 (the default without NDEBUG: abortOnMisuse)
+// and is only counted otherwise (ignoreMisuse). Both handlers have one
+// definition whatever NDEBUG is; only the choice of default follows it, as
+// assert() does. A handler runs on the thread that misused the pool, possibly the
 // audio thread: keep it real-time safe or make it abort.
 #pragma once
 #include "audiopool/config.hpp"
@@ -22,7 +25,7 @@
 AUDIOPOOL_EXPORT namespace audiopool {
 
 enum class Misuse {
-    DoubleRelease,   ///< the buffer was already back in the pool
+    DoubleRelease,   ///< the buffer was already back in the pool, or the Detached is stale (an older detachment)
     ForeignRelease,  ///< the buffer belongs to another pool
     IndexOutOfRange, ///< no buffer has that index
     NotDetached,     ///< the buffer is owned by a live handle, not detached
@@ -48,29 +51,35 @@ struct MisuseReport {
 
 using MisuseHandler = void (*)(const MisuseReport&) noexcept;
 
-inline void defaultMisuseHandler(const MisuseReport& report) noexcept {
-    if constexpr (AUDIOPOOL_ABORT_ON_MISUSE) {
-        std::fprintf(stderr, "audiopool: %.*s (pool %p, index %llu)\n",
-                     static_cast<int>(describe(report.kind).size()), describe(report.kind).data(),
-                     report.pool, static_cast<unsigned long long>(report.index));
-        std::abort();
-    }
+/// A handler that prints one line to stderr and aborts (the default without
+/// NDEBUG). Not real-time safe, and not meant to be: it ends the program.
+inline void abortOnMisuse(const MisuseReport& report) noexcept {
+    std::fprintf(stderr, "audiopool: %.*s (pool %p, index %llu)\n",
+                 static_cast<int>(describe(report.kind).size()), describe(report.kind).data(),
+                 report.pool, static_cast<unsigned long long>(report.index));
+    std::abort();
 }
+
+/// A handler that does nothing: the misuse is only counted in Stats::misuses
+/// (the default with NDEBUG).
+inline void ignoreMisuse(const MisuseReport&) noexcept {}
 
 } // namespace audiopool
 
 namespace audiopool::detail {
-inline std::atomic<MisuseHandler> misuseHandler{&defaultMisuseHandler};
+// nullptr: no handler installed; the default for the calling code applies.
+// Zero-initialised, so it needs no start-up code.
+inline std::atomic<MisuseHandler> misuseHandler{nullptr};
 } // namespace audiopool::detail
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-/// Installs `handler` (nullptr restores the default) and returns the previous one.
+/// Installs `handler` (nullptr restores the default) and returns the previous
+/// one (nullptr if it was the default); pass that back to restore it.
 inline MisuseHandler setMisuseHandler(MisuseHandler handler) noexcept {
     // acq_rel: the handler's own state, set up before this call, is visible
     // to a thread that loads it (acquire in reportMisuse).
-    return detail::misuseHandler.exchange(handler ? handler : &defaultMisuseHandler,
-                                          std::memory_order_acq_rel);
+    return detail::misuseHandler.exchange(handler, std::memory_order_acq_rel);
 }
 
 } // namespace audiopool
@@ -78,6 +87,7 @@ inline MisuseHandler setMisuseHandler(MisuseHandler handler) noexcept {
 namespace audiopool::detail {
 inline void reportMisuse(const MisuseReport& report) noexcept {
     // acquire: pairs with the exchange in setMisuseHandler.
-    misuseHandler.load(std::memory_order_acquire)(report);
+    if (const MisuseHandler handler = misuseHandler.load(std::memory_order_acquire)) handler(report);
+    else if constexpr (AUDIOPOOL_ABORT_ON_MISUSE) abortOnMisuse(report);
 }
 } // namespace audiopool::detail

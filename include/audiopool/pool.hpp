@@ -4,13 +4,31 @@
 // Everything is fixed at compile time: sample type, channel count, maximum
 // frames per buffer, capacity and free-list policy. The storage is inline (no
 // heap) and the constructor is constexpr, so a pool can be `constinit` in
-// static storage. Each channel starts on a cache-line boundary and each
-// buffer is a whole number of cache lines.
+// static storage; its initial state is all zero bits, so such a pool lives in
+// .bss and adds nothing to the binary's size.
 //
-// Ownership is tracked per buffer in one small word (0 = free, n = n live
-// handles, or "detached"): handles cannot release twice, and the lower-level
-// Detached API is checked against it, so a misuse is reported (misuse.hpp)
-// and never reaches the free list.
+// Layout. Each buffer is a Slot: one bookkeeping block (its ownership word,
+// detach generation, the free list's link if the policy has one, and its
+// channel-pointer table), then its samples. The block is falseSharingRange
+// bytes (cache_line.hpp) and so is every Slot's size, so what one buffer's
+// owner writes never shares a cache line (or a prefetched pair) with what
+// another buffer's owner writes. Each channel starts on a cache-line boundary.
+// The free list's hot state and the high-water mark come next, on one line
+// where the policy allows (Treiber, IndexStack); the counters written only on
+// failure paths and the thread bindings last.
+//
+// Lines an acquire+release pair touches besides the samples (docs/guarantees.md):
+//   Treiber, IndexStack: the free list's line (with the high-water mark) and
+//   the buffer's bookkeeping line: 2.
+//   SpscRing: the consumer's line, the producer's line, the ring's line, the
+//   high-water line (read) and the buffer's bookkeeping line: 5, of which the
+//   consumer and producer each write their own.
+//
+// Ownership is tracked per buffer in one word (0 = free, n = n live handles,
+// or "detached" with a 31-bit generation): handles cannot release twice, and
+// the lower-level Detached API is checked against it, so a misuse (a double
+// or stale release among them) is reported (misuse.hpp) and never reaches
+// the free list.
 //
 // Statistics come from the free list's own state plus three counters that are
 // written only on the failure paths and one high-water mark written only when
@@ -21,6 +39,7 @@
 // high-water update, a bounded compare-and-swap loop run only on a new peak.
 #pragma once
 #include "audiopool/config.hpp"
+#include "audiopool/cache_line.hpp"
 #include "audiopool/counter.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"
@@ -28,7 +47,22 @@
 #include "audiopool/progress.hpp"
 #include "audiopool/sample.hpp"
 #include "audiopool/stats.hpp"
+#include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
+
+namespace audiopool::detail {
+/// The link a policy without `using Link` gets: nothing.
+struct NoLink {};
+template <class F>
+struct LinkOf {
+    using type = NoLink;
+};
+template <class F>
+    requires requires { typename F::Link; }
+struct LinkOf<F> {
+    using type = typename F::Link;
+};
+} // namespace audiopool::detail
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -62,50 +96,53 @@ public:
     static constexpr Progress progress = FreeList::progress;
     /// Whether handles may be released on another thread than the acquiring one.
     static constexpr bool crossThread = FreeList::crossThread;
+    /// Which threads may acquire and release (checked without NDEBUG).
+    static constexpr ThreadRule threadRule = threadRuleOf<FreeList>;
 
-    constexpr Pool() noexcept {
-        for (std::size_t i = 0; i < Capacity; ++i)
-            for (std::size_t c = 0; c < Channels; ++c)
-                pointers_[i][c] = &storage_[i].samples[c * channelStride];
-    }
+    constexpr Pool() noexcept = default;
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
-    /// Takes a buffer of `channels` x `frames` (at most Channels x Frames; zero
-    /// is allowed and still takes a buffer). Returns an empty handle, counting
-    /// why, when the request is larger than the pool's buffers
-    /// (Stats::rejectedRequests) or the pool is exhausted
+    /// Takes a buffer of `numChannels` x `numFrames` (at most Channels x
+    /// Frames; zero is allowed and still takes a buffer). Returns an empty
+    /// handle, counting why, when the request is larger than the pool's
+    /// buffers (Stats::rejectedRequests) or the pool is exhausted
     /// (Stats::failedAcquisitions). Contents are whatever the last user left:
     /// call clear() if you need silence.
-    [[nodiscard]] Unique acquire(std::size_t channels = Channels, std::size_t frames = Frames) noexcept {
-        // relaxed (all three counters): statistics; they publish no other data.
-        if (channels > Channels || frames > Frames) [[unlikely]] {
-            rejected_.fetchAdd(1, std::memory_order_relaxed);
+    [[nodiscard]] Unique acquire(std::size_t numChannels = Channels, std::size_t numFrames = Frames) noexcept {
+        if (numChannels > Channels || numFrames > Frames) [[unlikely]] {
+            rejected_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
             return {};
         }
-        checkPopThread();
-        const Popped popped = free_.pop();
+        checkAcquireThread();
+        const Popped popped = popIndex();
         if (popped.index == Popped::none) [[unlikely]] {
-            failed_.fetchAdd(1, std::memory_order_relaxed);
+            refused(popped);
             return {};
         }
+        Header& header = slots_[popped.index].header;
         // relaxed: the pop's acquire already ordered us after the release that
-        // freed this buffer; the count is ours alone until we hand out a handle.
-        references_[popped.index].store(1, std::memory_order_relaxed);
+        // freed this buffer; the word is ours alone until we hand out a handle.
+        header.ownership.store(1, std::memory_order_relaxed);
+        if (header.pointers[0] == nullptr) [[unlikely]] fillChannelPointers(header, popped.index);
+        // relaxed: a statistic; it publishes no other data.
         if (popped.inUse > highWater_.load(std::memory_order_relaxed)) [[unlikely]]
             raiseHighWater(popped.inUse);
-        return Unique(this, popped.index, channels, frames);
+        return Unique(this, popped.index, numChannels, numFrames);
     }
 
     /// As acquire(), as a Shared handle.
-    [[nodiscard]] Shared acquireShared(std::size_t channels = Channels, std::size_t frames = Frames) noexcept {
-        return Shared(acquire(channels, frames));
+    [[nodiscard]] Shared acquireShared(std::size_t numChannels = Channels,
+                                       std::size_t numFrames = Frames) noexcept {
+        return Shared(acquire(numChannels, numFrames));
     }
 
     /// Gives back a buffer that Unique::detach() took out of its handle.
-    /// Returns false, and reports the misuse, when it is not a detached buffer
-    /// of this pool (already released, in a live handle, another pool's, or an
-    /// index out of range); the free list is not touched then.
+    /// Returns false, and reports the misuse, when it is not the current
+    /// detachment of a buffer of this pool (already released, stale — from an
+    /// earlier detachment of a buffer that has been reused since —, in a live
+    /// handle, another pool's, or an index out of range); the free list is not
+    /// touched then, and whoever owns the buffer now keeps it.
     bool release(const Detached& detached) noexcept {
         if (!claimDetached(detached, 0)) return false;
         giveBack(detached.index);
@@ -119,14 +156,19 @@ public:
                       std::min<std::size_t>(detached.frames, Frames));
     }
 
-    /// A snapshot of the statistics (see stats.hpp for which threads may call it).
+    /// A snapshot of the statistics (see stats.hpp for which threads may call
+    /// it). highWater never decreases from one snapshot to the next and never
+    /// exceeds capacity: the in-use count a snapshot sees is recorded as a
+    /// peak before it is reported, even while an acquirer that made it has
+    /// not yet recorded it itself.
     Stats stats() const noexcept {
         const FreeListCounts counts = free_.counts();
         Stats s;
         s.capacity = Capacity;
-        s.inUse = Capacity - counts.free;
+        s.inUse = Capacity - std::min<std::size_t>(counts.free, Capacity);
+        detail::raiseTo(highWater_, s.inUse);
         // relaxed: statistics.
-        s.highWater = std::max<std::size_t>(highWater_.load(std::memory_order_relaxed), s.inUse);
+        s.highWater = highWater_.load(std::memory_order_relaxed);
         s.acquisitions = counts.pops;
         s.releases = counts.pushes;
         s.failedAcquisitions = failed_.load(std::memory_order_relaxed);
@@ -135,14 +177,17 @@ public:
         return s;
     }
 
-    /// Touches every page of the pool (samples and bookkeeping) so that no
-    /// page fault happens later on the audio thread. Call it before playback,
-    /// while no other thread uses the pool; it keeps the contents.
+    /// Touches every page of the pool (samples and bookkeeping) and fills
+    /// every buffer's channel-pointer table, so that no page fault and no
+    /// first-use work happens later on the audio thread. Call it before
+    /// playback, while no other thread uses the pool; it keeps the contents.
     void prefault() noexcept {
         constexpr std::size_t pageStep = 4096;  // touching more often than the page size is harmless
         auto* bytes = reinterpret_cast<volatile unsigned char*>(this);
         for (std::size_t offset = 0; offset < sizeof(Pool); offset += pageStep) bytes[offset] = bytes[offset];
         bytes[sizeof(Pool) - 1] = bytes[sizeof(Pool) - 1];
+        for (std::uint32_t i = 0; i < Capacity; ++i)
+            if (slots_[i].header.pointers[0] == nullptr) fillChannelPointers(slots_[i].header, i);
     }
 
     /// Locks the pool's pages in RAM (mlock) so they are never paged out.
@@ -170,67 +215,140 @@ private:
     friend class detail::BufferHandle<Pool>;
 
     // A buffer's ownership word: 0 = in the free list, 1..n = live handles,
-    // detachedMark = out of any handle (Unique::detach).
-    static constexpr std::uint32_t detachedMark = 0x8000'0000u;
+    // detachedBit | generation = out of any handle (Unique::detach).
+    static constexpr std::uint32_t detachedBit = 0x8000'0000u;
+    static constexpr std::uint32_t generationMask = 0x7FFF'FFFFu;
     using OwnershipWord = detail::Counter<std::uint32_t, crossThread>;
+    using Link = typename detail::LinkOf<FreeList>::type;
+    static constexpr bool linked = !std::is_same_v<Link, detail::NoLink>;
 
-    Sample* const* channelPointers(std::uint32_t index) const noexcept { return pointers_[index]; }
+    /// A buffer's bookkeeping, in its own falseSharingRange block.
+    struct Header {
+        OwnershipWord ownership{};
+        /// The generation of the buffer's latest detachment (written by the
+        /// detaching owner, read by release(Detached) to tell a stale one).
+        detail::Counter<std::uint32_t, crossThread> generation{};
+        [[no_unique_address]] Link link{};
+        /// Filled by the buffer's first acquire (all zero before: .bss).
+        Sample* pointers[Channels]{};
+    };
+    struct alignas(falseSharingRange) Slot {
+        Header header{};
+        alignas(falseSharingRange) Sample samples[Channels * channelStride]{};
+    };
+    static_assert(sizeof(Slot) % falseSharingRange == 0);
+
+    /// What a linked policy's pop and push reach the links through.
+    struct Links {
+        Slot* slots;
+        Link& operator[](std::uint32_t index) const noexcept { return slots[index].header.link; }
+    };
+
+    Popped popIndex() noexcept {
+        if constexpr (linked) return free_.pop(Links{slots_});
+        else return free_.pop();
+    }
+    void pushIndex(std::uint32_t index) noexcept {
+        if constexpr (linked) free_.push(index, Links{slots_});
+        else free_.push(index);
+    }
+
+    Sample* channelData(std::uint32_t index, std::size_t channel) noexcept {
+        return slots_[index].samples + channel * channelStride;
+    }
+    Sample* const* channelPointers(std::uint32_t index) const noexcept {
+        return slots_[index].header.pointers;
+    }
+    void fillChannelPointers(Header& header, std::uint32_t index) noexcept {
+        for (std::size_t c = 0; c < Channels; ++c) header.pointers[c] = channelData(index, c);
+    }
 
     void releaseUnique(std::uint32_t index) noexcept {
         // relaxed: the push's release publishes this store with the samples.
-        references_[index].store(0, std::memory_order_relaxed);
+        slots_[index].header.ownership.store(0, std::memory_order_relaxed);
         giveBack(index);
     }
     void addReference(std::uint32_t index) noexcept {
         // relaxed: a new reference is made from a live one, which keeps the
         // buffer out of the pool; nothing is published.
-        references_[index].fetchAdd(1, std::memory_order_relaxed);
+        slots_[index].header.ownership.fetchAdd(1, std::memory_order_relaxed);
     }
     void dropReference(std::uint32_t index) noexcept {
         // acq_rel: release orders this owner's writes before the last owner's
         // push; acquire makes the last owner see every other owner's writes.
-        if (references_[index].fetchSub(1, std::memory_order_acq_rel) == 1) giveBack(index);
+        if (slots_[index].header.ownership.fetchSub(1, std::memory_order_acq_rel) == 1) giveBack(index);
     }
     std::size_t referenceCount(std::uint32_t index) const noexcept {
-        return references_[index].load(std::memory_order_relaxed);  // a snapshot
+        return slots_[index].header.ownership.load(std::memory_order_relaxed);  // a snapshot
     }
-    void markDetached(std::uint32_t index) noexcept {
-        references_[index].store(detachedMark, std::memory_order_relaxed);  // sole owner
+    /// Marks the buffer detached under a new generation, which it returns.
+    std::uint32_t markDetached(std::uint32_t index) noexcept {
+        Header& header = slots_[index].header;
+        // relaxed (both): the caller is the sole owner, and the previous
+        // detaching owner's store reached it through the push/pop ordering.
+        const std::uint32_t generation = (header.generation.load(std::memory_order_relaxed) + 1) & generationMask;
+        header.generation.store(generation, std::memory_order_relaxed);
+        // (D) release: pairs with the acquire in claimDetached (C), so the
+        // samples the detaching thread wrote are visible to the thread that
+        // releases or adopts the buffer, and through its push to the next owner.
+        header.ownership.store(detachedBit | generation, std::memory_order_release);
+        return generation;
     }
 
     /// Moves a detached buffer's word to `to`, or reports why it cannot.
     bool claimDetached(const Detached& detached, std::uint32_t to) noexcept {
         if (detached.pool != this) return misuse(Misuse::ForeignRelease, detached.index);
         if (detached.index >= Capacity) return misuse(Misuse::IndexOutOfRange, detached.index);
-        std::uint32_t expected = detachedMark;
-        // acquire: the detaching thread's writes to the samples (ordered before
-        // its hand-over of the Detached value) are seen by whoever pushes next.
-        while (!references_[detached.index].compareExchange(expected, to, std::memory_order_acquire,
-                                                            std::memory_order_relaxed)) {
-            if (expected != detachedMark)  // not a spurious failure
-                return misuse(expected == 0 ? Misuse::DoubleRelease : Misuse::NotDetached, detached.index);
+        Header& header = slots_[detached.index].header;
+        const std::uint32_t mark = detachedBit | (detached.generation & generationMask);
+        std::uint32_t expected = mark;
+        // (C) acquire: pairs with the release store (D) in markDetached.
+        // failure relaxed: the value only says which misuse it is.
+        while (!header.ownership.compareExchange(expected, to, std::memory_order_acquire,
+                                                 std::memory_order_relaxed)) {
+            if (expected == mark) continue;  // a spurious failure
+            // A live handle owns it: this detachment was adopted (NotDetached),
+            // or it is stale and the buffer was reused since (DoubleRelease).
+            const bool adopted = expected != 0 && (expected & detachedBit) == 0 &&
+                                 header.generation.load(std::memory_order_relaxed) == (mark & generationMask);
+            return misuse(adopted ? Misuse::NotDetached : Misuse::DoubleRelease, detached.index);
         }
         return true;
     }
 
     void giveBack(std::uint32_t index) noexcept {
-        checkPushThread(index);
-        free_.push(index);
+        checkReleaseThread(index);
+        pushIndex(index);
     }
 
-    // Checked builds (thread_check.hpp): a policy with a thread rule says
-    // whether the calling thread may pop or push; a wrong thread is reported,
+    /// An acquire that got no buffer: count it, and report a thread rule the
+    /// free list saw broken.
+    void refused(const Popped& popped) noexcept {
+        failed_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
+        if (popped.inUse == Popped::ruleBroken) misuse(Misuse::WrongThread, Popped::none);
+    }
+
+    // Checked builds (thread_check.hpp): a policy with a thread rule has its
+    // acquiring and releasing threads checked; a wrong thread is reported,
     // and the operation still goes ahead (refusing it would lose the buffer).
-    void checkPopThread() noexcept {
+    void checkAcquireThread() noexcept {
 #if AUDIOPOOL_CHECK_THREADS
-        if constexpr (requires { free_.mayPop(); })
-            if (!free_.mayPop()) misuse(Misuse::WrongThread, Popped::none);
+        if constexpr (threadRule != ThreadRule::AnyThread) {
+            if (free_.counts().free == Capacity) {  // idle: the threads may change now
+                acquirer_.unbind();
+                releaser_.unbind();
+            }
+            if (!acquirer_.bindOrCheck()) misuse(Misuse::WrongThread, Popped::none);
+        }
 #endif
     }
-    void checkPushThread([[maybe_unused]] std::uint32_t index) noexcept {
+    void checkReleaseThread([[maybe_unused]] std::uint32_t index) noexcept {
 #if AUDIOPOOL_CHECK_THREADS
-        if constexpr (requires { free_.mayPush(); })
-            if (!free_.mayPush()) misuse(Misuse::WrongThread, index);
+        if constexpr (threadRule == ThreadRule::OneThread) {
+            if (!acquirer_.bindOrCheck()) misuse(Misuse::WrongThread, index);
+        } else if constexpr (threadRule == ThreadRule::OneAcquirerOneReleaser) {
+            if (!releaser_.bindOrCheck()) misuse(Misuse::WrongThread, index);
+        }
 #endif
     }
 
@@ -240,24 +358,21 @@ private:
         return false;
     }
 
-    void raiseHighWater(std::uint32_t candidate) noexcept {
-        if constexpr (requires { free_.confirmInUse(candidate); }) candidate = free_.confirmInUse(candidate);
-        detail::raiseTo(highWater_, static_cast<std::size_t>(candidate));
+    void raiseHighWater(std::uint32_t candidate) const noexcept {
+        detail::raiseTo(highWater_, std::min<std::size_t>(candidate, Capacity));
     }
 
-    struct alignas(cacheLineSize) Slot {
-        Sample samples[Channels * channelStride];
-    };
-    static_assert(sizeof(Slot) % cacheLineSize == 0);
-
-    Slot storage_[Capacity]{};
-    Sample* pointers_[Capacity][Channels]{};
-    FreeList free_{};
-    alignas(cacheLineSize) OwnershipWord references_[Capacity]{};
-    alignas(cacheLineSize) detail::Counter<std::size_t, crossThread> highWater_{};
-    alignas(cacheLineSize) detail::Counter<std::uint64_t, crossThread> failed_{};
+    Slot slots_[Capacity]{};
+    // The free list's hot state, then the high-water mark: on one line when
+    // the free list has no line of its own to keep apart (Treiber, IndexStack).
+    alignas(falseSharingRange) FreeList free_{};
+    // mutable: stats() records the in-use count it saw as a peak (monotone).
+    mutable detail::Counter<std::size_t, crossThread> highWater_{};
+    // Written only on failure paths, and the checked builds' thread bindings.
+    alignas(falseSharingRange) detail::Counter<std::uint64_t, crossThread> failed_{};
     detail::Counter<std::uint64_t, crossThread> rejected_{};
     detail::Counter<std::uint64_t, crossThread> misuses_{};
+    detail::ThreadBinding acquirer_{}, releaser_{};
 };
 
 } // namespace audiopool

@@ -4,9 +4,10 @@
 // Algorithm: a ring of Capacity indices with free-running 64-bit positions
 // (PipeWire style: no wasted slot, no wrap within any program's lifetime).
 // The acquiring thread is the ring's consumer and owns `head_`; the releasing
-// thread is its producer and owns `tail_`. Each position sits on its own cache
-// line, and the consumer keeps a private copy of the tail so that most pops
-// touch no line the producer writes (rigtorp's cached index).
+// thread is its producer and owns `pushes_` (the tail is Capacity + pushes).
+// Each side's position sits in its own falseSharingRange block, and the
+// consumer keeps a private copy of the tail so that most pops touch no line
+// the producer writes (rigtorp's cached index).
 //
 // The producer never checks for a full ring: only Capacity indices exist, and
 // the one being pushed is out, so the ring can never overflow. The slot it
@@ -16,19 +17,34 @@
 // of the pushes up to and including this one, each released an index whose
 // pop happened-before it, and pops are sequenced on one thread.
 //
-// Statistics are the positions themselves: pops = head, pushes = tail - Capacity.
+// Zero is the initial state: the ring stores `index ^ (position % Capacity)`,
+// so an all-zero ring holds 0, 1, 2, ... and both positions start at 0.
+//
+// Statistics are the positions themselves: pops = head; the consumer also
+// keeps the peak it has reported, and re-reads the producer's position before
+// reporting a new one, so Popped::inUse is exact at every new peak.
 //
 // Guarantee: wait-free. pop and push each finish in a fixed number of steps.
 // Rules: exactly one thread acquires and exactly one thread releases (they may
 // be the same thread, and may change over time only with a happens-before
-// hand-over between the old and the new thread). Checked builds (without
-// NDEBUG; thread_check.hpp) report a pop or push from another thread as
-// Misuse::WrongThread, accepting a new thread only while every buffer is back.
+// hand-over between the old and the new thread).
+//
+// A second releasing thread (easy to get with Shared handles: "whichever
+// holder drops last releases") breaks the rule; then two pushes can race and
+// the releasers' position can move backwards. Every position comparison is a
+// signed difference, so the consumer never reads past the releasers'
+// position; ring entries and positions are atomics, so the race is defined
+// behaviour. The outcome, in every build: buffers can be lost (counted as in
+// use for good, visible in stats()), no buffer is handed out twice, and
+// highWater never exceeds Capacity. The consumer reports a position it sees
+// move backwards as Misuse::WrongThread (on the empty path: free for the
+// successful one). Checked builds also report the second thread directly.
+// A second ACQUIRING thread is not defended against in release builds (two
+// pops can return the same index); checked builds report it.
 #pragma once
 #include "audiopool/config.hpp"
 #include "audiopool/cache_line.hpp"
 #include "audiopool/free_list.hpp"
-#include "audiopool/thread_check.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -40,15 +56,25 @@ struct SpscRing {
                       "audiopool::SpscRing: Capacity must fit a 32-bit index");
         static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                       "audiopool::SpscRing needs a lock-free 64-bit atomic");
+        static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free,
+                      "audiopool::SpscRing needs lock-free 32-bit atomic ring entries");
+
+        static constexpr std::uint32_t slotOf(std::uint64_t position) noexcept {
+            return static_cast<std::uint32_t>(position % Capacity);
+        }
+        /// Free indices the consumer may take: tail - head as a signed
+        /// difference (negative only when the one-releaser rule was broken).
+        static constexpr std::int64_t available(std::uint64_t pushes, std::uint64_t head) noexcept {
+            return static_cast<std::int64_t>(Capacity + pushes - head);
+        }
 
     public:
         static constexpr Progress progress = Progress::WaitFree;
         static constexpr std::size_t maxCapacity = 0xFFFF'FFFEu;
         static constexpr bool crossThread = true;
+        static constexpr ThreadRule threadRule = ThreadRule::OneAcquirerOneReleaser;
 
-        constexpr FreeList() noexcept {
-            for (std::uint32_t i = 0; i < Capacity; ++i) ring_[i] = i;
-        }
+        constexpr FreeList() noexcept = default;
         FreeList(const FreeList&) = delete;
         FreeList& operator=(const FreeList&) = delete;
 
@@ -56,74 +82,75 @@ struct SpscRing {
         Popped pop() noexcept {
             // relaxed: head_ is written only by this thread.
             const std::uint64_t head = head_.load(std::memory_order_relaxed);
-            if (head == cachedTail_) {
+            std::int64_t free = available(cachedPushes_, head);
+            if (free <= 0) {
                 // (1) acquire: synchronizes-with the release store (2) in push,
-                // so ring_[head % Capacity] and the buffer's samples are visible.
-                cachedTail_ = tail_.load(std::memory_order_acquire);
-                if (head == cachedTail_) return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+                // so the ring entry and the buffer's samples are visible.
+                cachedPushes_ = pushes_.load(std::memory_order_acquire);
+                free = available(cachedPushes_, head);
+                if (free <= 0) [[unlikely]]
+                    return {Popped::none, free == 0 ? static_cast<std::uint32_t>(Capacity) : Popped::ruleBroken};
             }
-            const std::uint32_t index = ring_[head % Capacity];
+            // The estimate counts releases this thread has not yet seen as
+            // still out. Before reporting a new peak, look at the releases
+            // (same pairing as (1)), so the peak is exact.
+            std::uint32_t inUse = static_cast<std::uint32_t>(Capacity - (free - 1));
+            if (inUse > peak_) [[unlikely]] {
+                cachedPushes_ = pushes_.load(std::memory_order_acquire);
+                const std::int64_t seen = available(cachedPushes_, head);
+                if (seen > free) {  // a larger value only: a broken rule can move it back
+                    free = seen;
+                    inUse = static_cast<std::uint32_t>(Capacity - std::min<std::int64_t>(free - 1, Capacity));
+                }
+                peak_ = std::max(peak_, inUse);
+            }
+            // relaxed: written by the producer with release (2), read after (1).
+            const std::uint32_t index =
+                std::atomic_ref(ring_[slotOf(head)]).load(std::memory_order_relaxed) ^ slotOf(head);
             // (3) release: pairs with the acquire in counts() (4), so a reader
             // never sees a pop count that is ahead of the ring contents.
             head_.store(head + 1, std::memory_order_release);
-            return {index, static_cast<std::uint32_t>(Capacity - (cachedTail_ - (head + 1)))};
+            return {index, inUse};
         }
 
         /// Releasing thread only.
         void push(std::uint32_t index) noexcept {
-            // relaxed: tail_ is written only by this thread.
-            const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
-            ring_[tail % Capacity] = index;
+            // acquire, not relaxed: with one releaser this thread wrote the
+            // value itself and the order costs nothing on x86 or ARMv8.1+;
+            // with a second (rule-breaking) releaser it orders this push after
+            // the one whose position we read, so the consumer that reads our
+            // position (1) also sees that push's ring entry.
+            const std::uint64_t pushes = pushes_.load(std::memory_order_acquire);
+            const std::uint64_t tail = Capacity + pushes;
+            // relaxed: published by the release store (2).
+            std::atomic_ref(ring_[slotOf(tail)]).store(index ^ slotOf(tail), std::memory_order_relaxed);
             // (2) release: publishes the ring entry and the samples the
             // releasing thread wrote, to the acquire (1) in pop.
-            tail_.store(tail + 1, std::memory_order_release);
-#if AUDIOPOOL_CHECK_THREADS
-            // Every buffer back: the releasing side may pass to another thread.
-            // relaxed: a stale head only makes this unbind early (a missed
-            // report, never a false one).
-            if (tail + 1 - head_.load(std::memory_order_relaxed) >= Capacity) releaser_.unbind();
-#endif
-        }
-
-#if AUDIOPOOL_CHECK_THREADS
-        /// Checked builds only: may the calling thread pop now? (It may if it
-        /// is the acquiring thread, or if every buffer is back.)
-        bool mayPop() noexcept {
-            // relaxed: a diagnostic; a stale tail only delays a rebinding.
-            if (tail_.load(std::memory_order_relaxed) - head_.load(std::memory_order_relaxed) >= Capacity)
-                acquirer_.unbind();
-            return acquirer_.bindOrCheck();
-        }
-        /// Checked builds only: may the calling thread push now?
-        bool mayPush() noexcept { return releaser_.bindOrCheck(); }
-#endif
-
-        /// Acquiring thread only: the exact number in use now, refreshing the
-        /// cached tail (pop's estimate counts releases it has not yet seen).
-        std::uint32_t confirmInUse(std::uint32_t /*candidate*/) noexcept {
-            cachedTail_ = tail_.load(std::memory_order_acquire);  // pairs with (2)
-            const std::uint64_t head = head_.load(std::memory_order_relaxed);
-            return static_cast<std::uint32_t>(Capacity - (cachedTail_ - head));
+            pushes_.store(pushes + 1, std::memory_order_release);
         }
 
         /// Any thread. Exact when no pop or push is in progress; otherwise a
-        /// snapshot of two positions read one after the other (clamped).
+        /// snapshot of two positions read one after the other: the releases
+        /// are read last, so inUse is never above the true number.
         FreeListCounts counts() const noexcept {
             // (4) acquire: pairs with (3) and (2).
             const std::uint64_t head = head_.load(std::memory_order_acquire);
-            const std::uint64_t tail = tail_.load(std::memory_order_acquire);
-            const std::uint64_t free = std::min<std::uint64_t>(tail - head, Capacity);
-            return {static_cast<std::size_t>(free), head, tail - Capacity};
+            const std::uint64_t pushes = pushes_.load(std::memory_order_acquire);
+            const std::int64_t free = std::clamp<std::int64_t>(available(pushes, head), 0, Capacity);
+            const std::uint64_t inUse = Capacity - static_cast<std::uint64_t>(free);
+            // Releases as pops - inUse: equal to `pushes` in correct use, and
+            // consistent with inUse when a broken rule lost some.
+            return {static_cast<std::size_t>(free), head, head - std::min(head, inUse)};
         }
 
     private:
-        alignas(cacheLineSize) std::atomic<std::uint64_t> head_{0};
-        std::uint64_t cachedTail_{Capacity};  // acquiring thread's copy of tail_
-        alignas(cacheLineSize) std::atomic<std::uint64_t> tail_{Capacity};
-        alignas(cacheLineSize) std::uint32_t ring_[Capacity]{};
-#if AUDIOPOOL_CHECK_THREADS
-        detail::ThreadBinding acquirer_{}, releaser_{};
-#endif
+        // The consumer's line: its position, its copy of the producer's, its peak.
+        alignas(falseSharingRange) std::atomic<std::uint64_t> head_{0};
+        std::uint64_t cachedPushes_{0};
+        std::uint32_t peak_{0};
+        // The producer's line.
+        alignas(falseSharingRange) std::atomic<std::uint64_t> pushes_{0};
+        alignas(falseSharingRange) std::uint32_t ring_[Capacity]{};
     };
 };
 

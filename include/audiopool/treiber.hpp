@@ -2,58 +2,81 @@
 // threads acquiring and releasing.
 //
 // Algorithm: a Treiber stack of indices. The head is ONE 64-bit atomic
-//     bits  0..15  index of the top free slot (0xFFFF = empty)
-//     bits 16..31  number of free slots
-//     bits 32..63  version tag, +1 on every successful pop or push
+//     bits  0..15  index of the top free slot (meaningless when none is free)
+//     bits 16..31  number of slots out of the list ("used")
+//     bits 32..    version tag (TagBits wide, 32 by default), +1 on every pop
 // so a pop or push is one 64-bit compare-and-swap (no 16-byte CAS, no
-// libatomic). The tag defeats ABA: a thread that read head and next, was
+// libatomic). The tag defeats ABA: a pop that read head and next, was
 // pre-empted, and resumes after others popped and pushed the same index finds
 // a different tag and retries. The new tag is always computed from the head
 // value the CAS just (re)loaded, never from a stale copy.
 //
-// The links live apart from the sample storage in an array of 32-bit words
-// accessed only through std::atomic_ref (relaxed): a pop may read the link of
-// a slot another thread has just popped and is relinking; that read is a
-// harmless stale value (the tag makes the CAS fail), but it must be atomic to
-// be well defined. Links stay mapped for the pool's lifetime.
+// Only pops advance the tag. A push cannot suffer ABA: its CAS succeeds only
+// if the head (top index and used count) is what it read, and then the link
+// it wrote (that top) is right whatever happened in between. So the ABA
+// window is 2^TagBits pops: a pop must stay pre-empted between its load and
+// its CAS while other threads complete 2^32 pops (about 40 s of back-to-back
+// uncontended acquire+release pairs on one core at 10 ns a pair), and resume
+// exactly when the tag has come round. docs/guarantees.md gives the bound.
 //
-// Statistics cost nothing on the hot path: the free count rides in the head,
-// and the tag counts operations. Only when the low 31 tag bits wrap (every
-// 2^31 operations) does one thread add 1 to a separate half-wrap counter, from
-// which counts() rebuilds exact 64-bit totals.
+// The links are the pool's (the policy declares `using Link`): one 32-bit
+// word in each buffer's own bookkeeping line, read and written only through
+// std::atomic_ref (relaxed). A pop may read the link of a slot another thread
+// has just popped and is relinking; that read is a harmless stale value (the
+// tag makes the CAS fail), but it must be atomic to be well defined. Links
+// stay mapped for the pool's lifetime.
 //
-// Guarantee: lock-free, not wait-free. A pop or push retries only when another
-// thread's pop or push succeeded in between.
+// Zero is the initial state: index 0 on top, nothing used, tag 0, and a link
+// stores `next - (index + 1)`, so an all-zero link array chains 0, 1, 2, ...
+// A constinit pool therefore lives in .bss. Emptiness is the used count, so
+// the last slot's link is never followed.
+//
+// Statistics cost nothing on the hot path: the used count rides in the head,
+// and the tag counts pops. Only when the tag's low TagBits-1 bits wrap does
+// one thread add 1 to a separate half-wrap counter, from which counts()
+// rebuilds exact 64-bit totals; pushes are pops minus used.
+//
+// Guarantee: lock-free, not wait-free. A pop or push retries when another
+// thread's pop or push changed the head between its load and its CAS, or when
+// compare_exchange_weak fails spuriously (LL/SC hardware loses a reservation
+// to an interrupt or a neighbouring write); neither needs another thread to
+// make progress first, and some thread always completes.
 #pragma once
 #include "audiopool/config.hpp"
-#include "audiopool/cache_line.hpp"
 #include "audiopool/free_list.hpp"
 
 namespace audiopool::detail {
 
-/// Rebuilds the 64-bit operation count from the number of half-wraps a reader
-/// saw (which may lag the head by one crossing) and the 32-bit tag.
-constexpr std::uint64_t treiberOperations(std::uint64_t halfWrapsSeen, std::uint32_t tag) noexcept {
-    const std::uint64_t tagHalf = tag >> 31;  // parity of the true half-wrap count
+/// Rebuilds the 64-bit pop count from the number of half-wraps a reader saw
+/// (which may lag the head by one crossing) and the TagBits-wide tag.
+template <unsigned TagBits = 32>
+constexpr std::uint64_t treiberPops(std::uint64_t halfWrapsSeen, std::uint32_t tag) noexcept {
+    constexpr unsigned halfBits = TagBits - 1;
+    const std::uint64_t tagHalf = (tag >> halfBits) & 1u;  // parity of the true half-wrap count
     const std::uint64_t halfWraps = halfWrapsSeen + (((halfWrapsSeen & 1u) != tagHalf) ? 1u : 0u);
-    return (halfWraps << 31) | (tag & 0x7FFF'FFFFu);
+    return (halfWraps << halfBits) | (tag & ((std::uint64_t{1} << halfBits) - 1));
 }
 
 /// The default hooks: none. Tests substitute a type whose static members run
 /// at the named points (to force an interleaving); the empty calls compile to
-/// nothing.
+/// nothing. beforeHalfWrapCount is optional.
 struct NoTreiberHooks {
     // inline: in a named module an in-class definition is not implicitly
     // inline, and the call would stay in every pop of the module build.
     static inline void beforePopCas(std::uint32_t /*index*/, std::uint32_t /*next*/) noexcept {}
+    static inline void beforeHalfWrapCount() noexcept {}
 };
 
 } // namespace audiopool::detail
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-template <class Hooks = detail::NoTreiberHooks>
+/// Treiber with test hooks and a tag width (tests narrow the tag to reach
+/// its wrap-around in milliseconds). Use `audiopool::Treiber`.
+template <class Hooks = detail::NoTreiberHooks, unsigned TagBits = 32>
 struct BasicTreiber {
+    static_assert(TagBits >= 2 && TagBits <= 32, "audiopool::BasicTreiber: TagBits must be 2..32");
+
     template <std::size_t Capacity>
     class FreeList {
         static_assert(Capacity >= 1, "audiopool::Treiber: Capacity must be at least 1");
@@ -64,95 +87,108 @@ struct BasicTreiber {
         static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free,
                       "audiopool::Treiber needs lock-free 32-bit atomic links");
 
-        static constexpr std::uint32_t nil = 0xFFFF;
+        static constexpr std::uint32_t tagMask = static_cast<std::uint32_t>((std::uint64_t{1} << TagBits) - 1);
+        static constexpr std::uint32_t halfWrapMask = tagMask >> 1;
 
-        static constexpr std::uint64_t pack(std::uint32_t index, std::uint32_t free,
+        static constexpr std::uint64_t pack(std::uint32_t index, std::uint32_t used,
                                             std::uint32_t tag) noexcept {
-            return std::uint64_t{index} | (std::uint64_t{free} << 16) | (std::uint64_t{tag} << 32);
+            return std::uint64_t{index & 0xFFFFu} | (std::uint64_t{used} << 16) | (std::uint64_t{tag} << 32);
         }
         static constexpr std::uint32_t indexOf(std::uint64_t h) noexcept { return h & 0xFFFFu; }
-        static constexpr std::uint32_t freeOf(std::uint64_t h) noexcept { return (h >> 16) & 0xFFFFu; }
+        static constexpr std::uint32_t usedOf(std::uint64_t h) noexcept { return (h >> 16) & 0xFFFFu; }
         static constexpr std::uint32_t tagOf(std::uint64_t h) noexcept {
             return static_cast<std::uint32_t>(h >> 32);
+        }
+        // A link stores next - (index + 1), so zero links chain 0, 1, 2, ...
+        static constexpr std::uint32_t decodeLink(std::uint32_t index, std::uint32_t link) noexcept {
+            return (index + 1 + link) & 0xFFFFu;
+        }
+        static constexpr std::uint32_t encodeLink(std::uint32_t index, std::uint32_t next) noexcept {
+            return (next - (index + 1)) & 0xFFFFu;
         }
 
     public:
         static constexpr Progress progress = Progress::LockFree;
         static constexpr std::size_t maxCapacity = 0xFFFE;
         static constexpr bool crossThread = true;
+        static constexpr ThreadRule threadRule = ThreadRule::AnyThread;
+        /// Each buffer's next-free link, kept by the pool in the buffer's own line.
+        using Link = std::uint32_t;
 
-        constexpr FreeList() noexcept : head_(pack(0, Capacity, 0)) {
-            for (std::uint32_t i = 0; i < Capacity; ++i) next_[i] = (i + 1 < Capacity) ? i + 1 : nil;
-        }
+        constexpr FreeList() noexcept = default;
         FreeList(const FreeList&) = delete;
         FreeList& operator=(const FreeList&) = delete;
 
-        Popped pop() noexcept {
-            // acquire: (1) synchronizes-with the release CAS in push (2) that
-            // made this index the head, so the link we read next and the
-            // samples the releasing thread wrote are visible to us.
+        template <class Links>
+        Popped pop(Links links) noexcept {
+            // (1) acquire: synchronizes-with the release CAS (2) in push that
+            // made this index the head, so its link and the samples the
+            // releasing thread wrote are visible to us.
             std::uint64_t head = head_.load(std::memory_order_acquire);
             for (;;) {
+                const std::uint32_t used = usedOf(head);
+                if (used == Capacity) return {Popped::none, static_cast<std::uint32_t>(Capacity)};
                 const std::uint32_t index = indexOf(head);
-                if (index == nil) return {Popped::none, static_cast<std::uint32_t>(Capacity)};
                 // relaxed: may be stale if another thread popped `index`
                 // meanwhile; then the tag has moved and the CAS below fails.
-                const std::uint32_t next = std::atomic_ref(next_[index]).load(std::memory_order_relaxed);
+                const std::uint32_t next =
+                    decodeLink(index, std::atomic_ref<Link>(links[index]).load(std::memory_order_relaxed));
                 Hooks::beforePopCas(index, next);
-                const std::uint32_t tag = tagOf(head) + 1;
-                const std::uint64_t wanted = pack(next, freeOf(head) - 1, tag);
-                // success acquire: same pairing as (1) for the value we replace;
-                // failure acquire: the reloaded head is read as in (1).
+                const std::uint32_t tag = (tagOf(head) + 1) & tagMask;
+                const std::uint64_t wanted = pack(next, used + 1, tag);
+                // success acquire: the same pairing as (1) for the head we
+                // replace; failure acquire: the reloaded head is read as in (1).
                 if (head_.compare_exchange_weak(head, wanted, std::memory_order_acquire,
                                                 std::memory_order_acquire)) {
-                    noteTag(tag);
-                    return {index, static_cast<std::uint32_t>(Capacity - freeOf(wanted))};
+                    if ((tag & halfWrapMask) == 0) [[unlikely]] countHalfWrap();
+                    return {index, used + 1};
                 }
             }
         }
 
-        void push(std::uint32_t index) noexcept {
+        template <class Links>
+        void push(std::uint32_t index, Links links) noexcept {
             // relaxed: only used to link; the CAS validates it.
             std::uint64_t head = head_.load(std::memory_order_relaxed);
             for (;;) {
                 // relaxed: published by the release CAS below; this slot is
                 // ours until that CAS succeeds.
-                std::atomic_ref(next_[index]).store(indexOf(head), std::memory_order_relaxed);
-                const std::uint32_t tag = tagOf(head) + 1;
-                const std::uint64_t wanted = pack(index, freeOf(head) + 1, tag);
+                std::atomic_ref<Link>(links[index]).store(encodeLink(index, indexOf(head)),
+                                                          std::memory_order_relaxed);
+                // The tag stays: pushes cannot suffer ABA (see the top).
+                const std::uint64_t wanted = pack(index, usedOf(head) - 1, tagOf(head));
                 // (2) success release: publishes the link above and everything
                 // the releasing thread wrote to the buffer, to the acquire in
                 // pop (1). failure relaxed: we only relink and retry.
                 if (head_.compare_exchange_weak(head, wanted, std::memory_order_release,
-                                                std::memory_order_relaxed)) {
-                    noteTag(tag);
+                                                std::memory_order_relaxed))
                     return;
-                }
             }
         }
 
         FreeListCounts counts() const noexcept {
-            // acquire: (4) synchronizes-with the release increment (3), so the
+            // (4) acquire: synchronizes-with the release increment (3), so the
             // head read below is no older than the crossing it counted; the
             // count can then lag the head by at most one crossing, which
-            // treiberOperations corrects from the tag's top bit.
+            // treiberPops corrects from the tag's top bit.
             const std::uint64_t halfWraps = halfWraps_.load(std::memory_order_acquire);
             const std::uint64_t head = head_.load(std::memory_order_acquire);
-            const std::uint64_t operations = detail::treiberOperations(halfWraps, tagOf(head));
-            const std::uint64_t inUse = Capacity - freeOf(head);
-            return {freeOf(head), (operations + inUse) / 2, (operations - inUse) / 2};
+            const std::uint64_t pops = detail::treiberPops<TagBits>(halfWraps, tagOf(head));
+            const std::uint32_t used = usedOf(head);
+            return {Capacity - used, pops, pops - used};
         }
 
     private:
-        void noteTag(std::uint32_t tag) noexcept {
+        void countHalfWrap() noexcept {
+            if constexpr (requires { Hooks::beforeHalfWrapCount(); }) Hooks::beforeHalfWrapCount();
             // (3) release: orders our CAS before the increment for readers (4).
-            if ((tag & 0x7FFF'FFFFu) == 0) [[unlikely]]
-                halfWraps_.fetch_add(1, std::memory_order_release);
+            halfWraps_.fetch_add(1, std::memory_order_release);
         }
 
-        alignas(cacheLineSize) std::atomic<std::uint64_t> head_;
-        alignas(cacheLineSize) std::atomic<std::uint64_t> halfWraps_{0};
-        alignas(cacheLineSize) std::uint32_t next_[Capacity]{};
+        // Both on one line with the pool's high-water mark (pool.hpp): a pop
+        // touches this line and the popped buffer's own line, nothing else.
+        std::atomic<std::uint64_t> head_{0};
+        std::atomic<std::uint64_t> halfWraps_{0};
     };
 };
 

@@ -22,16 +22,11 @@ using MisusePool = audiopool::Pool<float, 2, 16, 3, Policy>;
 
 constexpr float sentinel = -123.0f;
 
-/// The debug-only thread checks (thread_check.hpp) are members of the free
-/// list only in checked builds: with NDEBUG they do not exist at all.
-template <class F>
-concept HasThreadChecks = requires(F& f) {
-    f.mayPop();
-    f.mayPush();
-};
-static_assert(HasThreadChecks<audiopool::SpscRing::FreeList<3>> == verify::checkedBuild);
-static_assert(HasThreadChecks<audiopool::IndexStack::FreeList<3>> == verify::checkedBuild);
-static_assert(!HasThreadChecks<audiopool::Treiber::FreeList<3>>);  // any thread may use it
+/// Each policy states its thread rule; the pool keeps the bindings that
+/// checked builds use in every build, so its layout does not depend on NDEBUG.
+static_assert(MisusePool<audiopool::SpscRing>::threadRule == audiopool::ThreadRule::OneAcquirerOneReleaser);
+static_assert(MisusePool<audiopool::IndexStack>::threadRule == audiopool::ThreadRule::OneThread);
+static_assert(MisusePool<audiopool::Treiber>::threadRule == audiopool::ThreadRule::AnyThread);
 
 /// Fills the buffer's whole storage (every channel, every frame, padding
 /// included) with the sentinel, so any write outside a copy's region shows.
