@@ -176,6 +176,7 @@ private:
     struct State {
         std::size_t handles = 0;  // live handles (the Shared count, or 1 for a Unique)
         bool detached = false;
+        std::uint32_t generation = 0;  // of the buffer's current detachment, while detached
     };
 
     template <class Fn>
@@ -436,6 +437,7 @@ private:
         EXPECT(d.channels == live_[k].channels && d.frames == live_[k].frames);
         state_[d.index].handles = 0;
         state_[d.index].detached = true;
+        state_[d.index].generation = d.generation;
         detached_.push_back(d);
         live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(k));
     }
@@ -445,7 +447,9 @@ private:
         if (detached_.empty()) return;
         const audiopool::Detached d = detached_[in.below(detached_.size())];
         State& st = state_[d.index];
-        const bool valid = st.detached;
+        // Only the buffer's current detachment is good: a stale Detached (an
+        // earlier detachment of a buffer reused and detached again) is not.
+        const bool valid = st.detached && st.generation == d.generation;
         if (adopt) {
             auto h = pool_->adopt(d);
             EXPECT(static_cast<bool>(h) == valid);
@@ -478,6 +482,7 @@ private:
         case 0: d = {pool_.get(), static_cast<std::uint32_t>(N + in.byte()), 1, 1}; break;  // out of range
         case 1:
             d = {pool_.get(), static_cast<std::uint32_t>(in.below(N)), 1, 1};  // maybe free, live or detached
+            d.generation = in.byte() % 3;  // sometimes the buffer's current one
             if (state_[d.index].detached) return;  // a genuine release, done elsewhere
             break;
         case 2: d = {}; break;  // no pool

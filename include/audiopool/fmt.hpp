@@ -40,12 +40,12 @@ struct PolicyName {
 // new); they are reachable wherever PolicyName is.
 namespace audiopool {
 
-template <class Hooks>
-struct PolicyName<BasicTreiber<Hooks>> {
+template <class Hooks, unsigned TagBits>
+struct PolicyName<BasicTreiber<Hooks, TagBits>> {
     static constexpr std::string_view value = "Treiber";
 };
-template <>
-struct PolicyName<SpscRing> {
+template <class Hooks>
+struct PolicyName<BasicSpscRing<Hooks>> {
     static constexpr std::string_view value = "SpscRing";
 };
 template <>

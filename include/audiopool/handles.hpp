@@ -26,9 +26,9 @@ struct Detached {
     std::uint32_t index = 0;
     std::uint32_t channels = 0;
     std::uint32_t frames = 0;
-    /// Which detachment of the buffer this is: a Detached kept after its
-    /// buffer was released and reused (a stale one) no longer matches, and
-    /// releasing it is refused as a double release.
+    /// Which detachment of the buffer this is. A Detached is good for one
+    /// release or adopt; after that (and after the buffer is reused) it no
+    /// longer matches, and using it again is refused as a double release.
     std::uint32_t generation = 0;
 };
 

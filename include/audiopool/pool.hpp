@@ -225,8 +225,10 @@ private:
     /// A buffer's bookkeeping, in its own falseSharingRange block.
     struct Header {
         OwnershipWord ownership{};
-        /// The generation of the buffer's latest detachment (written by the
-        /// detaching owner, read by release(Detached) to tell a stale one).
+        /// The generation the buffer's next Detached carries: retired (+1)
+        /// when a Detached is released or adopted, so a stale one is told
+        /// apart. Written only by the buffer's sole owner; read atomically
+        /// by a misusing release on another thread.
         detail::Counter<std::uint32_t, crossThread> generation{};
         [[no_unique_address]] Link link{};
         /// Filled by the buffer's first acquire (all zero before: .bss).
@@ -281,13 +283,13 @@ private:
     std::size_t referenceCount(std::uint32_t index) const noexcept {
         return slots_[index].header.ownership.load(std::memory_order_relaxed);  // a snapshot
     }
-    /// Marks the buffer detached under a new generation, which it returns.
+    /// Marks the buffer detached; returns the generation the Detached carries.
     std::uint32_t markDetached(std::uint32_t index) noexcept {
         Header& header = slots_[index].header;
-        // relaxed (both): the caller is the sole owner, and the previous
-        // detaching owner's store reached it through the push/pop ordering.
-        const std::uint32_t generation = (header.generation.load(std::memory_order_relaxed) + 1) & generationMask;
-        header.generation.store(generation, std::memory_order_relaxed);
+        // relaxed: the caller is the sole owner, and the last write (by the
+        // thread that consumed the previous Detached) reached it through the
+        // push/pop ordering of the free list.
+        const std::uint32_t generation = header.generation.load(std::memory_order_relaxed);
         // (D) release: pairs with the acquire in claimDetached (C), so the
         // samples the detaching thread wrote are visible to the thread that
         // releases or adopts the buffer, and through its push to the next owner.
@@ -295,24 +297,30 @@ private:
         return generation;
     }
 
-    /// Moves a detached buffer's word to `to`, or reports why it cannot.
+    /// Moves a detached buffer's word to `to` and uses up the Detached (its
+    /// generation is retired), or reports why it cannot.
     bool claimDetached(const Detached& detached, std::uint32_t to) noexcept {
         if (detached.pool != this) return misuse(Misuse::ForeignRelease, detached.index);
         if (detached.index >= Capacity) return misuse(Misuse::IndexOutOfRange, detached.index);
         Header& header = slots_[detached.index].header;
-        const std::uint32_t mark = detachedBit | (detached.generation & generationMask);
-        std::uint32_t expected = mark;
+        const std::uint32_t generation = detached.generation & generationMask;
+        std::uint32_t expected = detachedBit | generation;
         // (C) acquire: pairs with the release store (D) in markDetached.
         // failure relaxed: the value only says which misuse it is.
         while (!header.ownership.compareExchange(expected, to, std::memory_order_acquire,
                                                  std::memory_order_relaxed)) {
-            if (expected == mark) continue;  // a spurious failure
-            // A live handle owns it: this detachment was adopted (NotDetached),
-            // or it is stale and the buffer was reused since (DoubleRelease).
-            const bool adopted = expected != 0 && (expected & detachedBit) == 0 &&
-                                 header.generation.load(std::memory_order_relaxed) == (mark & generationMask);
-            return misuse(adopted ? Misuse::NotDetached : Misuse::DoubleRelease, detached.index);
+            if (expected == (detachedBit | generation)) continue;  // a spurious failure
+            // Not this detachment: already used up (released or adopted; the
+            // buffer may be free, in a handle or detached again since), or a
+            // made-up Detached naming a buffer a live handle owns.
+            const bool madeUp = expected != 0 && (expected & detachedBit) == 0 &&
+                                header.generation.load(std::memory_order_relaxed) == generation;
+            return misuse(madeUp ? Misuse::NotDetached : Misuse::DoubleRelease, detached.index);
         }
+        // relaxed: we own the buffer now (word 0 not yet pushed, or 1); the
+        // next owner sees this through the push/pop ordering. A later use of
+        // the same Detached no longer matches.
+        header.generation.store((generation + 1) & generationMask, std::memory_order_relaxed);
         return true;
     }
 

@@ -46,9 +46,23 @@
 #include "audiopool/cache_line.hpp"
 #include "audiopool/free_list.hpp"
 
+namespace audiopool::detail {
+
+/// The default hooks: none. Tests substitute a type whose static member runs
+/// at the named point (to force an interleaving); the empty call compiles to
+/// nothing.
+struct NoSpscHooks {
+    // inline: in a named module an in-class definition is not implicitly inline.
+    static inline void beforePushPublish() noexcept {}
+};
+
+} // namespace audiopool::detail
+
 AUDIOPOOL_EXPORT namespace audiopool {
 
-struct SpscRing {
+/// SpscRing with test hooks. Use `audiopool::SpscRing`.
+template <class Hooks = detail::NoSpscHooks>
+struct BasicSpscRing {
     template <std::size_t Capacity>
     class FreeList {
         static_assert(Capacity >= 1, "audiopool::SpscRing: Capacity must be at least 1");
@@ -124,6 +138,7 @@ struct SpscRing {
             const std::uint64_t tail = Capacity + pushes;
             // relaxed: published by the release store (2).
             std::atomic_ref(ring_[slotOf(tail)]).store(index ^ slotOf(tail), std::memory_order_relaxed);
+            Hooks::beforePushPublish();
             // (2) release: publishes the ring entry and the samples the
             // releasing thread wrote, to the acquire (1) in pop.
             pushes_.store(pushes + 1, std::memory_order_release);
@@ -153,5 +168,8 @@ struct SpscRing {
         alignas(falseSharingRange) std::uint32_t ring_[Capacity]{};
     };
 };
+
+/// Wait-free free list for one acquiring and one releasing thread.
+using SpscRing = BasicSpscRing<>;
 
 } // namespace audiopool

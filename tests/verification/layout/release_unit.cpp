@@ -1,0 +1,14 @@
+// Built with NDEBUG: no thread check runs here.
+#ifndef NDEBUG
+#error "release_unit.cpp must be built with NDEBUG"
+#endif
+#include "shared_pool.hpp"
+
+namespace layout {
+UnitView releaseUnit() {
+    return {sizeof(SharedPool), alignof(SharedPool), sizeof(SharedPool::Unique), sizeof(SharedPool::Shared),
+            sizeof(audiopool::Detached), &sharedPool, false};
+}
+void releaseInReleaseUnit(SharedPool::Unique&& handle) { handle.reset(); }
+audiopool::Stats statsInReleaseUnit() { return sharedPool.stats(); }
+} // namespace layout
