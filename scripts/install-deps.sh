@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config python3   # build
   g++ clang-19 llvm-19                   # header mode (g++) and module mode (clang >= 17)
+  clang-22                               # module mode with a second clang (tested with clang-19 and clang-22)
   libc++-19-dev libc++abi-19-dev         # optional libc++ / import std builds
   libclang-rt-19-dev                     # sanitizers and libFuzzer for clang-19
   doctest-dev                            # tests

@@ -1,0 +1,79 @@
+// The README's first snippet, in a file with nothing before
+// `import audiopool;`, compiled and run. check_readme.py checks that the lines
+// between [readme] and [/readme], less the [stand-in] block, are that snippet.
+// The stand-in is the part of juce::AudioBuffer the snippet uses (a plugin
+// would have included JUCE before the import); it needs no standard header.
+// [readme]
+import audiopool;                  // module mode (clang >= 17)
+// or: #include <audiopool/audiopool.hpp>   (header mode, any C++20 compiler, g++ 12 included)
+// [stand-in]
+namespace juce {
+template <typename Type>
+class AudioBuffer {
+public:
+    AudioBuffer(int numChannels, int numSamples) noexcept : channels_(numChannels), samples_(numSamples) {}
+    int getNumChannels() const noexcept { return channels_; }
+    int getNumSamples() const noexcept { return samples_; }
+    const Type* getReadPointer(int channel) const noexcept { return data_[channel]; }
+    Type* getWritePointer(int channel) noexcept { return data_[channel]; }
+
+private:
+    int channels_, samples_;
+    Type data_[2][512] = {};
+};
+} // namespace juce
+// [/stand-in]
+
+using Pool = audiopool::Pool<float, 2 /*channels*/, 512 /*frames*/, 16 /*buffers*/,
+                             audiopool::Treiber /*free-list policy*/>;
+constinit Pool pool;               // storage inline: no heap, no start-up code
+
+void process(juce::AudioBuffer<float>& io) {                        // audio thread
+    if (auto tmp = pool.acquire(io.getNumChannels(), io.getNumSamples())) {
+        tmp.copyFrom(io);          // any JUCE-shaped buffer, or raw channel pointers
+        for (float& s : tmp.channel(0)) s *= 0.5f;                  // std::span<float>
+        tmp.copyTo(io);
+    }                              // the buffer is back in the pool here
+    else { /* exhausted: degrade gracefully; nothing was allocated */ }
+}
+// [/readme]
+
+// Every failed check prints its line (__builtin_printf: no <cstdio> needed).
+int failures = 0;
+void check(bool ok, int line) {
+    if (!ok) {
+        __builtin_printf("readme_snippet.cpp:%d: check failed\n", line);
+        ++failures;
+    }
+}
+#define CHECK(x) check((x), __LINE__)
+
+// True when channel 0 of io holds left and channel 1 holds right.
+bool holds(const juce::AudioBuffer<float>& io, float left, float right) {
+    for (int i = 0; i < io.getNumSamples(); ++i)
+        if (io.getReadPointer(0)[i] != left || io.getReadPointer(1)[i] != right) return false;
+    return true;
+}
+
+int main() {
+    juce::AudioBuffer<float> io(2, 300);
+    for (int i = 0; i < io.getNumSamples(); ++i) {
+        io.getWritePointer(0)[i] = 1.0f;
+        io.getWritePointer(1)[i] = -1.0f;
+    }
+
+    process(io);  // channel 0 halved, channel 1 as it was
+    CHECK(holds(io, 0.5f, -1.0f));
+    Pool::Unique held[16];
+    for (Pool::Unique& h : held) h = pool.acquire();
+    CHECK(pool.stats().inUse == 16);
+
+    process(io);  // exhausted: io untouched
+    CHECK(holds(io, 0.5f, -1.0f));
+    for (Pool::Unique& h : held) h.reset();
+
+    const audiopool::Stats s = pool.stats();
+    CHECK(s.inUse == 0 && s.acquisitions == 17 && s.releases == 17 && s.failedAcquisitions == 1);
+    if (failures == 0) __builtin_printf("README snippet: ok\n");
+    return failures == 0 ? 0 : 1;
+}
