@@ -34,6 +34,22 @@
 #define AUDIOPOOL_HAS_MLOCK 0
 #endif
 
+// Marks a path an acquire or release takes only on failure, misuse or first
+// use: kept out of line, so the successful path stays small enough to inline.
+#if defined(__GNUC__) || defined(__clang__)
+#define AUDIOPOOL_COLD [[gnu::cold, gnu::noinline]]
+#else
+#define AUDIOPOOL_COLD
+#endif
+
+// The acquire and release paths: a few dozen instructions that belong inline
+// in the audio callback, whatever the caller's inlining budget says.
+#if defined(__GNUC__) || defined(__clang__)
+#define AUDIOPOOL_HOT_INLINE [[gnu::always_inline]] inline
+#else
+#define AUDIOPOOL_HOT_INLINE inline
+#endif
+
 // Expands to `export` inside the module interface unit, to nothing elsewhere.
 #ifndef AUDIOPOOL_EXPORT
 #define AUDIOPOOL_EXPORT

@@ -53,9 +53,11 @@ struct IndexStack {
 
         template <class Links>
         void push(std::uint32_t index, Links links) noexcept {
-            links[index] = top_ - (index + 1);
+            // Both read before the link is written, which may alias them.
+            const std::uint32_t top = top_, used = used_;
+            links[index] = top - (index + 1);
             top_ = index;
-            --used_;
+            used_ = used - 1;
         }
 
         FreeListCounts counts() const noexcept { return {Capacity - used_, pops_, pops_ - used_}; }

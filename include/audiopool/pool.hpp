@@ -109,15 +109,16 @@ public:
     /// buffers (Stats::rejectedRequests) or the pool is exhausted
     /// (Stats::failedAcquisitions). Contents are whatever the last user left:
     /// call clear() if you need silence.
-    [[nodiscard]] Unique acquire(std::size_t numChannels = Channels, std::size_t numFrames = Frames) noexcept {
+    [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire(std::size_t numChannels = Channels,
+                                                      std::size_t numFrames = Frames) noexcept {
         if (numChannels > Channels || numFrames > Frames) [[unlikely]] {
-            rejected_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
+            rejected();
             return {};
         }
         checkAcquireThread();
         const Popped popped = popIndex();
         if (popped.index == Popped::none) [[unlikely]] {
-            refused(popped);
+            refused(popped.inUse);
             return {};
         }
         Header& header = slots_[popped.index].header;
@@ -261,7 +262,7 @@ private:
     Sample* const* channelPointers(std::uint32_t index) const noexcept {
         return slots_[index].header.pointers;
     }
-    void fillChannelPointers(Header& header, std::uint32_t index) noexcept {
+    AUDIOPOOL_COLD void fillChannelPointers(Header& header, std::uint32_t index) noexcept {
         for (std::size_t c = 0; c < Channels; ++c) header.pointers[c] = channelData(index, c);
     }
 
@@ -329,11 +330,14 @@ private:
         pushIndex(index);
     }
 
+    void rejected() noexcept {
+        rejected_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
+    }
     /// An acquire that got no buffer: count it, and report a thread rule the
-    /// free list saw broken.
-    void refused(const Popped& popped) noexcept {
+    /// free list saw broken (Popped::inUse of the empty pop).
+    void refused(std::uint32_t inUse) noexcept {
         failed_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
-        if (popped.inUse == Popped::ruleBroken) misuse(Misuse::WrongThread, Popped::none);
+        if (inUse == Popped::ruleBroken) misuse(Misuse::WrongThread, Popped::none);
     }
 
     // Checked builds (thread_check.hpp): a policy with a thread rule has its
@@ -360,13 +364,13 @@ private:
 #endif
     }
 
-    bool misuse(Misuse kind, std::uint64_t index) noexcept {
+    AUDIOPOOL_COLD bool misuse(Misuse kind, std::uint64_t index) noexcept {
         misuses_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
         detail::reportMisuse({kind, this, index});
         return false;
     }
 
-    void raiseHighWater(std::uint32_t candidate) const noexcept {
+    AUDIOPOOL_COLD void raiseHighWater(std::uint32_t candidate) const noexcept {
         detail::raiseTo(highWater_, std::min<std::size_t>(candidate, Capacity));
     }
 

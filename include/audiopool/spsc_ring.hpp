@@ -81,6 +81,13 @@ struct BasicSpscRing {
         static constexpr std::int64_t available(std::uint64_t pushes, std::uint64_t head) noexcept {
             return static_cast<std::int64_t>(Capacity + pushes - head);
         }
+        /// In use after a pop that saw `free` (1..Capacity) free: exact when
+        /// `free` is. (free <= Capacity even with a broken rule: pushes never
+        /// outnumber the pops before them, so the releasers' position never
+        /// passes head + Capacity.)
+        static constexpr std::uint32_t inUseAfterPop(std::int64_t free) noexcept {
+            return static_cast<std::uint32_t>(Capacity + 1 - free);
+        }
 
     public:
         static constexpr Progress progress = Progress::WaitFree;
@@ -97,26 +104,21 @@ struct BasicSpscRing {
             // relaxed: head_ is written only by this thread.
             const std::uint64_t head = head_.load(std::memory_order_relaxed);
             std::int64_t free = available(cachedPushes_, head);
-            if (free <= 0) {
-                // (1) acquire: synchronizes-with the release store (2) in push,
-                // so the ring entry and the buffer's samples are visible.
-                cachedPushes_ = pushes_.load(std::memory_order_acquire);
+            // Look at the releases when the copy shows none free, and before
+            // reporting a new peak: the copy counts releases this thread has
+            // not yet seen as still out, so the peak would be too high.
+            if (free <= 0 || inUseAfterPop(free) > peak_) [[unlikely]] {
+                // (1) acquire: synchronizes-with the release store (2) in
+                // push, so the ring entries and the buffers' samples are visible.
+                const std::uint64_t pushes = pushes_.load(std::memory_order_acquire);
+                // Only a broken rule moves the position back; then keep the
+                // larger one, whose entries were published when it was read.
+                const bool movedBack = static_cast<std::int64_t>(pushes - cachedPushes_) < 0;
+                if (!movedBack) cachedPushes_ = pushes;
                 free = available(cachedPushes_, head);
                 if (free <= 0) [[unlikely]]
-                    return {Popped::none, free == 0 ? static_cast<std::uint32_t>(Capacity) : Popped::ruleBroken};
-            }
-            // The estimate counts releases this thread has not yet seen as
-            // still out. Before reporting a new peak, look at the releases
-            // (same pairing as (1)), so the peak is exact.
-            std::uint32_t inUse = static_cast<std::uint32_t>(Capacity - (free - 1));
-            if (inUse > peak_) [[unlikely]] {
-                cachedPushes_ = pushes_.load(std::memory_order_acquire);
-                const std::int64_t seen = available(cachedPushes_, head);
-                if (seen > free) {  // a larger value only: a broken rule can move it back
-                    free = seen;
-                    inUse = static_cast<std::uint32_t>(Capacity - std::min<std::int64_t>(free - 1, Capacity));
-                }
-                peak_ = std::max(peak_, inUse);
+                    return {Popped::none, movedBack ? Popped::ruleBroken : static_cast<std::uint32_t>(Capacity)};
+                peak_ = std::max(peak_, inUseAfterPop(free));
             }
             // relaxed: written by the producer with release (2), read after (1).
             const std::uint32_t index =
@@ -124,7 +126,7 @@ struct BasicSpscRing {
             // (3) release: pairs with the acquire in counts() (4), so a reader
             // never sees a pop count that is ahead of the ring contents.
             head_.store(head + 1, std::memory_order_release);
-            return {index, inUse};
+            return {index, inUseAfterPop(free)};
         }
 
         /// Releasing thread only.

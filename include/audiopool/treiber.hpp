@@ -99,12 +99,13 @@ struct BasicTreiber {
         static constexpr std::uint32_t tagOf(std::uint64_t h) noexcept {
             return static_cast<std::uint32_t>(h >> 32);
         }
-        // A link stores next - (index + 1), so zero links chain 0, 1, 2, ...
+        // A link stores next - (index + 1) (modulo 2^32; pack keeps the low
+        // 16 bits), so zero links chain 0, 1, 2, ...
         static constexpr std::uint32_t decodeLink(std::uint32_t index, std::uint32_t link) noexcept {
-            return (index + 1 + link) & 0xFFFFu;
+            return index + 1 + link;
         }
         static constexpr std::uint32_t encodeLink(std::uint32_t index, std::uint32_t next) noexcept {
-            return (next - (index + 1)) & 0xFFFFu;
+            return next - (index + 1);
         }
 
     public:
