@@ -1,7 +1,9 @@
 # Sanitizer builds of the suite in module mode with clang-19; the BMI gets the
 # same -fsanitize flags (modules/meson.build forwards b_sanitize and cpp_args).
 #  - ThreadSanitizer: the suite, with the stamped stress sized for TSan's
-#    slowdown (AUDIOPOOL_TSAN_STRESS_CYCLES, default 100000 cycles per thread).
+#    slowdown (AUDIOPOOL_TSAN_STRESS_CYCLES, default 100000 cycles per thread;
+#    the two-releaser hardening stress AUDIOPOOL_TSAN_BROKEN_RULE_HANDOUTS,
+#    default 50000 hand-outs).
 #  - AddressSanitizer + UndefinedBehaviorSanitizer: the suite.
 # To fit the CI budget: only the module-mode programs are built and run (header
 # mode compiles the same test sources a second time; build/clang and build/gcc
@@ -43,7 +45,8 @@ for t in json.load(sys.stdin):
 }
 
 if ! TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
-    AUDIOPOOL_STRESS_CYCLES="${AUDIOPOOL_TSAN_STRESS_CYCLES:-100000}" sanitized_suite build/tsan thread; then
+    AUDIOPOOL_STRESS_CYCLES="${AUDIOPOOL_TSAN_STRESS_CYCLES:-100000}" \
+    AUDIOPOOL_BROKEN_RULE_HANDOUTS="${AUDIOPOOL_TSAN_BROKEN_RULE_HANDOUTS:-50000}" sanitized_suite build/tsan thread; then
   count_result "ThreadSanitizer build" 1
 fi
 
