@@ -1,13 +1,15 @@
 // The audiopool module: `import audiopool;`
 //
-// A thin wrapper: the standard library (and the system headers the library
-// uses) are included in the global module fragment, then the library's own
-// headers are included in the module purview with AUDIOPOOL_EXPORT defined as
-// `export`, so their entities belong to this module. Nothing is written twice
-// between module mode and header mode.
+// A thin wrapper. AUDIOPOOL_MODULE is the one switch (config.hpp): the
+// standard and system headers the library uses are included here, in the
+// global module fragment (module_fragment.hpp), and the library's own
+// headers in the module purview, where AUDIOPOOL_EXPORT is `export`, so their
+// entities belong to this module. Nothing is written twice between module
+// mode and header mode.
 module;
-#define AUDIOPOOL_EXPORT export
+#define AUDIOPOOL_MODULE 1
 #include "audiopool/config.hpp"
+#include "audiopool/module_fragment.hpp"
 
 export module audiopool;
 

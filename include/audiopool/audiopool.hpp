@@ -3,18 +3,18 @@
 // In module mode the same declarations come from `import audiopool;`.
 #pragma once
 #include "audiopool/config.hpp"
-#include "audiopool/cache_line.hpp"
-#include "audiopool/counter.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <string_view>
+#endif
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"
 #include "audiopool/index_stack.hpp"
 #include "audiopool/interop.hpp"
+#include "audiopool/maybe_atomic.hpp"
 #include "audiopool/misuse.hpp"
 #include "audiopool/pool.hpp"
-#include "audiopool/progress.hpp"
 #include "audiopool/sample.hpp"
 #include "audiopool/spsc_ring.hpp"
-#include "audiopool/stats.hpp"
 #include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
 

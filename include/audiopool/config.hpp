@@ -1,58 +1,51 @@
-// audiopool/config.hpp — the one place that names the standard headers the
-// library uses, the export macro and the cache-line constant.
+// audiopool/config.hpp — the library's macros: build configuration and
+// platform facts. It declares nothing (so it may sit in a module's global
+// module fragment too) and every audiopool header includes it first.
 //
-// It declares nothing, so that it can sit in a module's global module fragment.
-// Every other audiopool header includes this file first. In header mode it is
-// an ordinary header. In module mode, modules/audiopool.cppm includes it in
-// the global module fragment (so the standard library stays outside the
-// module) with AUDIOPOOL_EXPORT defined as `export`, and then includes the
-// other headers in the module purview, where `#pragma once` makes their own
-// include of this file a no-op. One source of truth serves both modes.
+// One switch chooses the mode: AUDIOPOOL_MODULE, defined by the module
+// interface units (modules/*.cppm) before anything else. There the standard
+// and system headers are included once, in the global module fragment
+// (module_fragment.hpp), so each header includes its own standard headers
+// only `#ifndef AUDIOPOOL_MODULE`; and AUDIOPOOL_EXPORT becomes `export`, so
+// the headers' entities belong to the module. In header mode it is undefined,
+// each header includes what it uses, and AUDIOPOOL_EXPORT is empty.
+//
+// A rule that matters in module mode, stated once: a member function defined
+// inside its class in a named module is NOT implicitly inline (it is in a
+// header). So members on the acquire/release path that are not templates are
+// declared `inline` (or AUDIOPOOL_HOT_INLINE), or the module build would call
+// them out of line.
 #pragma once
 
-#include <algorithm>
-#include <atomic>
-#include <cerrno>
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <limits>
-#include <new>
-#include <span>
-#include <string_view>
-#include <type_traits>
-#include <utility>
+#ifndef AUDIOPOOL_EXPORT
+#ifdef AUDIOPOOL_MODULE
+#define AUDIOPOOL_EXPORT export
+#else
+#define AUDIOPOOL_EXPORT
+#endif
+#endif
 
+// mlock/munlock for Pool::lockMemory (POSIX).
+#ifndef AUDIOPOOL_HAS_MLOCK
 #if defined(__unix__) || defined(__APPLE__)
-#include <sys/mman.h>
-#include <unistd.h>
 #define AUDIOPOOL_HAS_MLOCK 1
 #else
 #define AUDIOPOOL_HAS_MLOCK 0
 #endif
-
-// Marks a path an acquire or release takes only on failure, misuse or first
-// use: kept out of line, so the successful path stays small enough to inline.
-#if defined(__GNUC__) || defined(__clang__)
-#define AUDIOPOOL_COLD [[gnu::cold, gnu::noinline]]
-#else
-#define AUDIOPOOL_COLD
 #endif
 
-// The acquire and release paths: a few dozen instructions that belong inline
-// in the audio callback, whatever the caller's inlining budget says.
-#if defined(__GNUC__) || defined(__clang__)
-#define AUDIOPOOL_HOT_INLINE [[gnu::always_inline]] inline
-#else
-#define AUDIOPOOL_HOT_INLINE inline
+// The thread identity of the checks: the thread pointer where the compiler
+// can read it (g++ >= 11, clang >= 11 on the usual targets), errno's address
+// elsewhere.
+#ifndef AUDIOPOOL_HAS_THREAD_POINTER
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+#define AUDIOPOOL_HAS_THREAD_POINTER 1
 #endif
-
-// Expands to `export` inside the module interface unit, to nothing elsewhere.
-#ifndef AUDIOPOOL_EXPORT
-#define AUDIOPOOL_EXPORT
+#endif
+#endif
+#ifndef AUDIOPOOL_HAS_THREAD_POINTER
+#define AUDIOPOOL_HAS_THREAD_POINTER 0
 #endif
 
 // What a misuse does when no handler is installed (misuse.hpp): abort with a
@@ -78,14 +71,22 @@
 #endif
 #endif
 
-// The thread identity of the checks: the thread pointer where the compiler
-// can read it (g++ >= 11, clang >= 11 on the usual targets), errno's address
-// elsewhere.
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_thread_pointer)
-#define AUDIOPOOL_HAS_THREAD_POINTER 1
+// The acquire path: a few dozen instructions that belong inline in the audio
+// callback, whatever the caller's inlining budget says.
+#ifndef AUDIOPOOL_HOT_INLINE
+#if defined(__GNUC__) || defined(__clang__)
+#define AUDIOPOOL_HOT_INLINE [[gnu::always_inline]] inline
+#else
+#define AUDIOPOOL_HOT_INLINE inline
 #endif
 #endif
-#ifndef AUDIOPOOL_HAS_THREAD_POINTER
-#define AUDIOPOOL_HAS_THREAD_POINTER 0
+
+// A path an acquire or release takes only on failure, misuse or first use:
+// kept out of line, so the successful path stays small.
+#ifndef AUDIOPOOL_COLD
+#if defined(__GNUC__) || defined(__clang__)
+#define AUDIOPOOL_COLD [[gnu::cold, gnu::noinline]]
+#else
+#define AUDIOPOOL_COLD
+#endif
 #endif

@@ -15,10 +15,10 @@
 // The core library stays free of {fmt}: only this header (and the
 // audiopool.fmt module built from it) includes it.
 #pragma once
-#ifndef AUDIOPOOL_FMT_MODULE_UNIT
+#ifndef AUDIOPOOL_MODULE
 // In header mode this header brings in what it formats. The module interface
-// unit (modules/audiopool.fmt.cppm) includes these itself, in the places a
-// module needs them, and defines AUDIOPOOL_FMT_MODULE_UNIT.
+// unit (modules/audiopool.fmt.cppm) has {fmt} in its global module fragment
+// and imports audiopool.
 #include <fmt/format.h>
 
 #include "audiopool/audiopool.hpp"

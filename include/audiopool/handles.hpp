@@ -14,6 +14,11 @@
 // allocates, locks or blocks.
 #pragma once
 #include "audiopool/config.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#endif
 #include "audiopool/interop.hpp"
 #include "audiopool/sample.hpp"
 
@@ -42,13 +47,21 @@ class BufferHandle {
 public:
     using Sample = typename PoolT::Sample;
 
+    /// Whether the handle holds a buffer.
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     explicit operator bool() const noexcept { return pool_ != nullptr; }
+    /// The view's channels (at most the pool's Channels).
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     std::size_t numChannels() const noexcept { return channels_; }
+    /// The view's frames (at most the pool's Frames).
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     std::size_t numFrames() const noexcept { return frames_; }
     /// The buffer's index in its pool (diagnostics, lower-level APIs).
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     std::uint32_t index() const noexcept { return index_; }
 
     /// Channel c as a span of numFrames() samples; empty if c is out of range.
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     std::span<Sample> channel(std::size_t c) const noexcept {
         if (c >= channels_) [[unlikely]] return {};
         return {pool_->channelData(index_, c), frames_};
@@ -56,17 +69,20 @@ public:
 
     /// numChannels() pointers, each to a channel's first sample (nullptr for
     /// an empty handle). Valid while this handle owns the buffer.
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     Sample* const* channelPointers() const noexcept {
         return pool_ ? pool_->channelPointers(index_) : nullptr;
     }
 
     /// Sets every sample of the view to zero.
+    /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     void clear() const noexcept {
         for (std::size_t c = 0; c < channels_; ++c)
             std::fill_n(pool_->channelData(index_, c), frames_, Sample{});
     }
 
     /// Copies from a JUCE-shaped buffer or another handle; returns the region written.
+    /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Source>
         requires JuceLikeReadable<Source> || ChannelArray<Source>
     CopyExtent copyFrom(const Source& source) const noexcept {
@@ -74,12 +90,14 @@ public:
     }
 
     /// Copies from `channels` raw channel pointers of `frames` samples each.
+    /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <SampleType T>
     CopyExtent copyFrom(const T* const* source, std::size_t channels, std::size_t frames) const noexcept {
         return copyBuffer(*this, RawChannels<const T>{source, channels, frames});
     }
 
     /// Copies into a JUCE-shaped buffer or another handle; returns the region written.
+    /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Destination>
         requires JuceLikeWritable<Destination> || ChannelArray<Destination>
     CopyExtent copyTo(Destination& destination) const noexcept {
@@ -92,6 +110,7 @@ public:
     }
 
     /// Copies into `channels` raw channel pointers of `frames` samples each.
+    /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <SampleType T>
     CopyExtent copyTo(T* const* destination, std::size_t channels, std::size_t frames) const noexcept {
         RawChannels<T> to{destination, channels, frames};
@@ -132,8 +151,13 @@ class UniqueBuffer : public detail::BufferHandle<PoolT> {
     friend class SharedBuffer<PoolT>;
 
 public:
+    /// An empty handle. Thread: any. Progress: wait-free. Allocates: no.
     UniqueBuffer() noexcept = default;
+    /// Takes the buffer over; `other` becomes empty.
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     UniqueBuffer(UniqueBuffer&& other) noexcept : Base(other) { other.forget(); }
+    /// Gives back the buffer held (as reset()), then takes `other`'s over.
+    /// Thread: a thread that may release. Progress: Pool::progress. Allocates: no.
     UniqueBuffer& operator=(UniqueBuffer&& other) noexcept {
         if (this != &other) {
             reset();
@@ -144,9 +168,13 @@ public:
     }
     UniqueBuffer(const UniqueBuffer&) = delete;
     UniqueBuffer& operator=(const UniqueBuffer&) = delete;
+    /// Gives the buffer back (as reset()).
+    /// Thread: a thread that may release. Progress: Pool::progress. Allocates: no.
     ~UniqueBuffer() { reset(); }
 
     /// Gives the buffer back to the pool now; the handle becomes empty.
+    /// Thread: a thread that may release (Pool::threadRule). Progress:
+    /// Pool::progress (a push onto the free list). Allocates: no.
     void reset() noexcept {
         if (this->pool_) {
             this->pool_->releaseUnique(this->index_);
@@ -156,6 +184,7 @@ public:
 
     /// Ends this handle's ownership without giving the buffer back: the pool
     /// counts it in use until Pool::release(detached) or Pool::adopt(detached).
+    /// Thread: the holder. Progress: wait-free (two stores). Allocates: no.
     Detached detach() noexcept {
         if (!this->pool_) return {};
         const Detached d{this->pool_, this->index_, this->channels_, this->frames_,
@@ -175,13 +204,22 @@ class SharedBuffer : public detail::BufferHandle<PoolT> {
     friend PoolT;
 
 public:
+    /// An empty handle. Thread: any. Progress: wait-free. Allocates: no.
     SharedBuffer() noexcept = default;
-    /// Takes over a Unique buffer (no copy of samples, no allocation).
+    /// Takes over a Unique buffer (no copy of samples).
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     SharedBuffer(UniqueBuffer<PoolT>&& unique) noexcept : Base(unique) { unique.forget(); }
+    /// One more reference to the same buffer.
+    /// Thread: any thread holding `other` (IndexStack: the pool's thread).
+    /// Progress: wait-free (one relaxed increment). Allocates: no.
     SharedBuffer(const SharedBuffer& other) noexcept : Base(other) {
         if (this->pool_) this->pool_->addReference(this->index_);
     }
+    /// Takes the reference over; `other` becomes empty.
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     SharedBuffer(SharedBuffer&& other) noexcept : Base(other) { other.forget(); }
+    /// Drops the reference held (as reset()), then shares `other`'s buffer.
+    /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
     SharedBuffer& operator=(const SharedBuffer& other) noexcept {
         if (this != &other) {
             if (other.pool_) other.pool_->addReference(other.index_);
@@ -190,6 +228,8 @@ public:
         }
         return *this;
     }
+    /// Drops the reference held (as reset()), then takes `other`'s over.
+    /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
     SharedBuffer& operator=(SharedBuffer&& other) noexcept {
         if (this != &other) {
             reset();
@@ -198,9 +238,14 @@ public:
         }
         return *this;
     }
+    /// Drops the reference (as reset()).
+    /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
     ~SharedBuffer() { reset(); }
 
     /// Drops this handle's reference now; the last one gives the buffer back.
+    /// Thread: any holder; where the last one may drop, a thread that may
+    /// release (Pool::threadRule). Progress: wait-free decrement, then for the
+    /// last one Pool::progress (a push). Allocates: no.
     void reset() noexcept {
         if (this->pool_) {
             this->pool_->dropReference(this->index_);
@@ -210,6 +255,7 @@ public:
 
     /// The number of Shared handles to this buffer (0 for an empty handle).
     /// Another thread may change it at any moment.
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
     std::size_t useCount() const noexcept {
         return this->pool_ ? this->pool_->referenceCount(this->index_) : 0;
     }

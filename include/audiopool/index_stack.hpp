@@ -19,6 +19,9 @@
 // (without NDEBUG) report it as Misuse::WrongThread.
 #pragma once
 #include "audiopool/config.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <cstdint>
+#endif
 #include "audiopool/free_list.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
@@ -42,6 +45,7 @@ struct IndexStack {
         FreeList(const FreeList&) = delete;
         FreeList& operator=(const FreeList&) = delete;
 
+        /// Takes the top index. Thread: the pool's thread. Progress: wait-free. Allocates: no.
         template <class Links>
         Popped pop(Links links) noexcept {
             if (used_ == Capacity) [[unlikely]] return {Popped::none, static_cast<std::uint32_t>(Capacity)};
@@ -51,6 +55,7 @@ struct IndexStack {
             return {index, ++used_};
         }
 
+        /// Puts an index on top. Thread: the pool's thread. Progress: wait-free. Allocates: no.
         template <class Links>
         void push(std::uint32_t index, Links links) noexcept {
             // Both read before the link is written, which may alias them.
@@ -60,6 +65,7 @@ struct IndexStack {
             used_ = used - 1;
         }
 
+        /// Thread: the pool's thread. Progress: wait-free. Allocates: no.
         FreeListCounts counts() const noexcept { return {Capacity - used_, pops_, pops_ - used_}; }
 
     private:

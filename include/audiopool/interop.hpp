@@ -17,6 +17,13 @@
 // channel (it is not counted).
 #pragma once
 #include "audiopool/config.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+#endif
 #include "audiopool/sample.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {

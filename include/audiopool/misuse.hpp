@@ -21,6 +21,13 @@
 // audio thread: keep it real-time safe or make it abort.
 #pragma once
 #include "audiopool/config.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#endif
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -76,6 +83,7 @@ AUDIOPOOL_EXPORT namespace audiopool {
 
 /// Installs `handler` (nullptr restores the default) and returns the previous
 /// one (nullptr if it was the default); pass that back to restore it.
+/// Thread: any. Progress: wait-free (one atomic exchange). Allocates: no.
 inline MisuseHandler setMisuseHandler(MisuseHandler handler) noexcept {
     // acq_rel: the handler's own state, set up before this call, is visible
     // to a thread that loads it (acquire in reportMisuse).

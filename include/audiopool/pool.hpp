@@ -10,7 +10,7 @@
 // Layout. Each buffer is a Slot: one bookkeeping block (its ownership word,
 // detach generation, the free list's link if the policy has one, and its
 // channel-pointer table), then its samples. The block is falseSharingRange
-// bytes (cache_line.hpp) and so is every Slot's size, so what one buffer's
+// bytes (sample.hpp) and so is every Slot's size, so what one buffer's
 // owner writes never shares a cache line (or a prefetched pair) with what
 // another buffer's owner writes. Each channel starts on a cache-line boundary.
 // The free list's hot state and the high-water mark come next, on one line
@@ -39,16 +39,43 @@
 // high-water update, a bounded compare-and-swap loop run only on a new peak.
 #pragma once
 #include "audiopool/config.hpp"
-#include "audiopool/cache_line.hpp"
-#include "audiopool/counter.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <type_traits>
+#if AUDIOPOOL_HAS_MLOCK
+#include <sys/mman.h>
+#endif
+#endif
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"
+#include "audiopool/maybe_atomic.hpp"
 #include "audiopool/misuse.hpp"
-#include "audiopool/progress.hpp"
 #include "audiopool/sample.hpp"
-#include "audiopool/stats.hpp"
 #include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+/// What a pool reports for tuning its size (Pool::stats()). With Treiber and
+/// SpscRing it may be read from any thread at any time (Treiber: an exact
+/// snapshot; SpscRing: exact when no acquire or release is in progress); with
+/// IndexStack, on the pool's own thread.
+struct Stats {
+    std::size_t capacity = 0;             ///< buffers in the pool
+    std::size_t inUse = 0;                ///< buffers out of the pool now
+    std::size_t highWater = 0;            ///< the most ever out at once (never decreases)
+    std::uint64_t acquisitions = 0;       ///< successful acquires
+    std::uint64_t releases = 0;           ///< buffers returned
+    std::uint64_t failedAcquisitions = 0; ///< acquires refused because the pool was empty
+    std::uint64_t rejectedRequests = 0;   ///< acquires refused as larger than the pool's buffers
+    std::uint64_t misuses = 0;            ///< detected double, stale, foreign or out-of-range releases, and wrong-thread use
+
+    friend constexpr bool operator==(const Stats&, const Stats&) = default;
+};
+
+} // namespace audiopool
 
 namespace audiopool::detail {
 /// The link a policy without `using Link` gets: nothing.
@@ -89,7 +116,7 @@ public:
     static constexpr std::size_t frames = Frames;
     static constexpr std::size_t capacity = Capacity;
     /// Samples from one channel's start to the next (Frames padded to cache lines).
-    static constexpr std::size_t channelStride = audiopool::channelStride<S>(Frames);
+    static constexpr std::size_t channelStride = paddedFrames<S>(Frames);
     /// Bytes of sample storage per buffer (a whole number of cache lines).
     static constexpr std::size_t bufferBytes = Channels * channelStride * sizeof(S);
     /// The progress guarantee of acquire and release.
@@ -99,6 +126,9 @@ public:
     /// Which threads may acquire and release (checked without NDEBUG).
     static constexpr ThreadRule threadRule = threadRuleOf<FreeList>;
 
+    /// Every buffer free. constexpr, so a pool can be `constinit`; its state
+    /// is all zero bits (.bss). Thread: any, before any other use.
+    /// Allocates: no (storage inline).
     constexpr Pool() noexcept = default;
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
@@ -109,6 +139,9 @@ public:
     /// buffers (Stats::rejectedRequests) or the pool is exhausted
     /// (Stats::failedAcquisitions). Contents are whatever the last user left:
     /// call clear() if you need silence.
+    /// Thread: per Pool::threadRule (Treiber any; SpscRing the acquiring
+    /// thread; IndexStack the pool's thread). Progress: Pool::progress.
+    /// Allocates: no.
     [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire(std::size_t numChannels = Channels,
                                                       std::size_t numFrames = Frames) noexcept {
         if (numChannels > Channels || numFrames > Frames) [[unlikely]] {
@@ -133,6 +166,7 @@ public:
     }
 
     /// As acquire(), as a Shared handle.
+    /// Thread: as acquire(). Progress: Pool::progress. Allocates: no.
     [[nodiscard]] Shared acquireShared(std::size_t numChannels = Channels,
                                        std::size_t numFrames = Frames) noexcept {
         return Shared(acquire(numChannels, numFrames));
@@ -144,6 +178,9 @@ public:
     /// earlier detachment of a buffer that has been reused since —, in a live
     /// handle, another pool's, or an index out of range); the free list is not
     /// touched then, and whoever owns the buffer now keeps it.
+    /// Thread: a thread that may release (Pool::threadRule). Progress: one
+    /// compare-and-swap (retried only on a spurious failure), then
+    /// Pool::progress (a push). Allocates: no.
     bool release(const Detached& detached) noexcept {
         if (!claimDetached(detached, 0)) return false;
         giveBack(detached.index);
@@ -151,17 +188,22 @@ public:
     }
 
     /// Puts a detached buffer back under a Unique handle (same checks as release).
+    /// Thread: any (the new holder). Progress: wait-free (one compare-and-swap,
+    /// retried only on a spurious failure). Allocates: no.
     [[nodiscard]] Unique adopt(const Detached& detached) noexcept {
         if (!claimDetached(detached, 1)) return {};
         return Unique(this, detached.index, std::min<std::size_t>(detached.channels, Channels),
                       std::min<std::size_t>(detached.frames, Frames));
     }
 
-    /// A snapshot of the statistics (see stats.hpp for which threads may call
+    /// A snapshot of the statistics (see Stats for which threads may call
     /// it). highWater never decreases from one snapshot to the next and never
     /// exceeds capacity: the in-use count a snapshot sees is recorded as a
     /// peak before it is reported, even while an acquirer that made it has
     /// not yet recorded it itself.
+    /// Thread: Treiber, SpscRing any; IndexStack the pool's thread. Progress:
+    /// wait-free (a few loads; raising the high-water mark retries at most
+    /// Capacity times). Allocates: no.
     Stats stats() const noexcept {
         const FreeListCounts counts = free_.counts();
         Stats s;
@@ -182,6 +224,8 @@ public:
     /// every buffer's channel-pointer table, so that no page fault and no
     /// first-use work happens later on the audio thread. Call it before
     /// playback, while no other thread uses the pool; it keeps the contents.
+    /// Thread: any, while no other thread uses the pool. Progress: O(size of
+    /// the pool), page faults included: not for the audio thread. Allocates: no.
     void prefault() noexcept {
         constexpr std::size_t pageStep = 4096;  // touching more often than the page size is harmless
         auto* bytes = reinterpret_cast<volatile unsigned char*>(this);
@@ -193,7 +237,8 @@ public:
 
     /// Locks the pool's pages in RAM (mlock) so they are never paged out.
     /// Returns false where that is not possible (no permission, RLIMIT_MEMLOCK,
-    /// no mlock on this platform). Not for the audio thread: it is a system call.
+    /// no mlock on this platform).
+    /// Thread: any. Progress: a system call: not for the audio thread. Allocates: no.
     bool lockMemory() noexcept {
 #if AUDIOPOOL_HAS_MLOCK
         return ::mlock(static_cast<const void*>(this), sizeof(Pool)) == 0;
@@ -201,7 +246,8 @@ public:
         return false;
 #endif
     }
-    /// Undoes lockMemory(). Not for the audio thread.
+    /// Undoes lockMemory().
+    /// Thread: any. Progress: a system call: not for the audio thread. Allocates: no.
     bool unlockMemory() noexcept {
 #if AUDIOPOOL_HAS_MLOCK
         return ::munlock(static_cast<const void*>(this), sizeof(Pool)) == 0;
@@ -219,7 +265,7 @@ private:
     // detachedBit | generation = out of any handle (Unique::detach).
     static constexpr std::uint32_t detachedBit = 0x8000'0000u;
     static constexpr std::uint32_t generationMask = 0x7FFF'FFFFu;
-    using OwnershipWord = detail::Counter<std::uint32_t, crossThread>;
+    using OwnershipWord = detail::MaybeAtomic<std::uint32_t, crossThread>;
     using Link = typename detail::LinkOf<FreeList>::type;
     static constexpr bool linked = !std::is_same_v<Link, detail::NoLink>;
 
@@ -230,7 +276,7 @@ private:
         /// when a Detached is released or adopted, so a stale one is told
         /// apart. Written only by the buffer's sole owner; read atomically
         /// by a misusing release on another thread.
-        detail::Counter<std::uint32_t, crossThread> generation{};
+        detail::MaybeAtomic<std::uint32_t, crossThread> generation{};
         [[no_unique_address]] Link link{};
         /// Filled by the buffer's first acquire (all zero before: .bss).
         Sample* pointers[Channels]{};
@@ -379,11 +425,11 @@ private:
     // the free list has no line of its own to keep apart (Treiber, IndexStack).
     alignas(falseSharingRange) FreeList free_{};
     // mutable: stats() records the in-use count it saw as a peak (monotone).
-    mutable detail::Counter<std::size_t, crossThread> highWater_{};
+    mutable detail::MaybeAtomic<std::size_t, crossThread> highWater_{};
     // Written only on failure paths, and the checked builds' thread bindings.
-    alignas(falseSharingRange) detail::Counter<std::uint64_t, crossThread> failed_{};
-    detail::Counter<std::uint64_t, crossThread> rejected_{};
-    detail::Counter<std::uint64_t, crossThread> misuses_{};
+    alignas(falseSharingRange) detail::MaybeAtomic<std::uint64_t, crossThread> failed_{};
+    detail::MaybeAtomic<std::uint64_t, crossThread> rejected_{};
+    detail::MaybeAtomic<std::uint64_t, crossThread> misuses_{};
     detail::ThreadBinding acquirer_{}, releaser_{};
 };
 

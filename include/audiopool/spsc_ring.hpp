@@ -43,8 +43,13 @@
 // pops can return the same index); checked builds report it.
 #pragma once
 #include "audiopool/config.hpp"
-#include "audiopool/cache_line.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#endif
 #include "audiopool/free_list.hpp"
+#include "audiopool/sample.hpp"
 
 namespace audiopool::detail {
 
@@ -99,7 +104,8 @@ struct BasicSpscRing {
         FreeList(const FreeList&) = delete;
         FreeList& operator=(const FreeList&) = delete;
 
-        /// Acquiring thread only.
+        /// Takes the oldest free index.
+        /// Thread: the acquiring thread only. Progress: wait-free. Allocates: no.
         Popped pop() noexcept {
             // relaxed: head_ is written only by this thread.
             const std::uint64_t head = head_.load(std::memory_order_relaxed);
@@ -129,7 +135,8 @@ struct BasicSpscRing {
             return {index, inUseAfterPop(free)};
         }
 
-        /// Releasing thread only.
+        /// Gives an index back.
+        /// Thread: the releasing thread only. Progress: wait-free. Allocates: no.
         void push(std::uint32_t index) noexcept {
             // acquire, not relaxed: with one releaser this thread wrote the
             // value itself and the order costs nothing on x86 or ARMv8.1+;
@@ -149,6 +156,7 @@ struct BasicSpscRing {
         /// Any thread. Exact when no pop or push is in progress; otherwise a
         /// snapshot of two positions read one after the other: the releases
         /// are read last, so inUse is never above the true number.
+        /// Thread: any. Progress: wait-free. Allocates: no.
         FreeListCounts counts() const noexcept {
             // (4) acquire: pairs with (3) and (2).
             const std::uint64_t head = head_.load(std::memory_order_acquire);

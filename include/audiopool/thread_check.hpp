@@ -17,6 +17,11 @@
 // of the thread pointer and one compare-and-swap per checked operation.
 #pragma once
 #include "audiopool/config.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#endif
 
 namespace audiopool::detail {
 

@@ -43,6 +43,10 @@
 // make progress first, and some thread always completes.
 #pragma once
 #include "audiopool/config.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <atomic>
+#include <cstdint>
+#endif
 #include "audiopool/free_list.hpp"
 
 namespace audiopool::detail {
@@ -120,6 +124,7 @@ struct BasicTreiber {
         FreeList(const FreeList&) = delete;
         FreeList& operator=(const FreeList&) = delete;
 
+        /// Takes the top index. Thread: any. Progress: lock-free. Allocates: no.
         template <class Links>
         Popped pop(Links links) noexcept {
             // (1) acquire: synchronizes-with the release CAS (2) in push that
@@ -147,6 +152,7 @@ struct BasicTreiber {
             }
         }
 
+        /// Puts an index on top. Thread: any. Progress: lock-free. Allocates: no.
         template <class Links>
         void push(std::uint32_t index, Links links) noexcept {
             // relaxed: only used to link; the CAS validates it.
@@ -167,6 +173,7 @@ struct BasicTreiber {
             }
         }
 
+        /// Thread: any. Progress: wait-free. Allocates: no.
         FreeListCounts counts() const noexcept {
             // (4) acquire: synchronizes-with the release increment (3), so the
             // head read below is no older than the crossing it counted; the

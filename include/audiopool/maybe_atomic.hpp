@@ -1,25 +1,30 @@
-// audiopool/counter.hpp — a counter that is a std::atomic where other threads
-// can touch it and a plain integer where the policy promises one thread only.
+// audiopool/maybe_atomic.hpp — a word that is a std::atomic where other
+// threads can touch it and a plain integer where the policy promises one
+// thread only.
 //
-// The pool keeps reference counts and statistics in Counter<T, Atomic>, so the
-// IndexStack policy ("no atomics at all") pays nothing for thread safety it
-// does not offer, and the other policies use exactly the memory orders the
-// caller names.
+// The pool keeps its ownership words and statistics in MaybeAtomic<T, Atomic>,
+// so the IndexStack policy ("no atomics at all") pays nothing for thread
+// safety it does not offer, and the other policies use exactly the memory
+// orders the caller names.
 #pragma once
 #include "audiopool/config.hpp"
+#ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <atomic>
+#include <utility>
+#endif
 
 namespace audiopool::detail {
 
 template <class T, bool Atomic>
-class Counter;
+class MaybeAtomic;
 
 template <class T>
-class Counter<T, true> {
+class MaybeAtomic<T, true> {
     static_assert(std::atomic<T>::is_always_lock_free,
-                  "audiopool: this counter type is not lock-free on this target");
+                  "audiopool: this word type is not lock-free on this target");
 
 public:
-    constexpr Counter() noexcept = default;
+    constexpr MaybeAtomic() noexcept = default;
     T load(std::memory_order o) const noexcept { return value_.load(o); }
     void store(T v, std::memory_order o) noexcept { value_.store(v, o); }
     T fetchAdd(T v, std::memory_order o) noexcept { return value_.fetch_add(v, o); }
@@ -34,9 +39,9 @@ private:
 };
 
 template <class T>
-class Counter<T, false> {
+class MaybeAtomic<T, false> {
 public:
-    constexpr Counter() noexcept = default;
+    constexpr MaybeAtomic() noexcept = default;
     T load(std::memory_order) const noexcept { return value_; }
     void store(T v, std::memory_order) noexcept { value_ = v; }
     T fetchAdd(T v, std::memory_order) noexcept { return std::exchange(value_, value_ + v); }
@@ -56,7 +61,7 @@ private:
 
 /// Raises `counter` to `candidate` if it is lower (a monotonic maximum).
 template <class T, bool Atomic>
-void raiseTo(Counter<T, Atomic>& counter, T candidate) noexcept {
+void raiseTo(MaybeAtomic<T, Atomic>& counter, T candidate) noexcept {
     T current = counter.load(std::memory_order_relaxed);
     // relaxed: a statistic; it publishes no other data.
     while (candidate > current &&

@@ -1,0 +1,22 @@
+// audiopool/module_fragment.hpp — every standard and system header the
+// library uses, in one list: the module interface units include it in their
+// global module fragment (after config.hpp), so the standard library stays
+// outside the module. Header mode never includes it: there each header
+// includes what it uses.
+#pragma once
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#if AUDIOPOOL_HAS_MLOCK
+#include <sys/mman.h>
+#endif
