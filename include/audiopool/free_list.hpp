@@ -140,6 +140,21 @@ concept PopsAndPushes = requires(F& list, std::uint32_t index) {
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
+/// The constants every free list states, in one place, and no copying (a
+/// free list lives inside its pool). A FreeList may derive from it; it adds no
+/// state (an empty base).
+template <Progress P, std::size_t MaxCapacity, bool CrossThread, ThreadRule Rule>
+struct FreeListTraits {
+    static constexpr Progress progress = P;
+    static constexpr std::size_t maxCapacity = MaxCapacity;
+    static constexpr bool crossThread = CrossThread;
+    static constexpr ThreadRule threadRule = Rule;
+
+    constexpr FreeListTraits() noexcept = default;
+    FreeListTraits(const FreeListTraits&) = delete;
+    FreeListTraits& operator=(const FreeListTraits&) = delete;
+};
+
 /// The requirements on a policy's FreeList<Capacity>.
 template <class F>
 concept IndexFreeList =

@@ -123,6 +123,12 @@ protected:
         : pool_(pool), index_(index), channels_(static_cast<std::uint32_t>(channels)),
           frames_(static_cast<std::uint32_t>(frames)) {}
 
+    /// Takes `other`'s buffer over (this handle holds none); `other` becomes empty.
+    void takeFrom(BufferHandle& other) noexcept {
+        *this = other;
+        other.forget();
+    }
+
     void forget() noexcept {
         pool_ = nullptr;
         index_ = 0;
@@ -161,8 +167,7 @@ public:
     UniqueBuffer& operator=(UniqueBuffer&& other) noexcept {
         if (this != &other) {
             reset();
-            Base::operator=(other);
-            other.forget();
+            this->takeFrom(other);
         }
         return *this;
     }
@@ -233,8 +238,7 @@ public:
     SharedBuffer& operator=(SharedBuffer&& other) noexcept {
         if (this != &other) {
             reset();
-            Base::operator=(other);
-            other.forget();
+            this->takeFrom(other);
         }
         return *this;
     }

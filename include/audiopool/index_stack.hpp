@@ -27,23 +27,13 @@
 AUDIOPOOL_EXPORT namespace audiopool {
 
 struct IndexStack {
+    // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
-    class FreeList {
-        static_assert(Capacity >= 1, "audiopool::IndexStack: Capacity must be at least 1");
-        static_assert(Capacity <= 0xFFFF'FFFEu,
-                      "audiopool::IndexStack: Capacity must fit a 32-bit index");
+    class FreeList : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, false, ThreadRule::OneThread> {
 
     public:
-        static constexpr Progress progress = Progress::WaitFree;
-        static constexpr std::size_t maxCapacity = 0xFFFF'FFFEu;
-        static constexpr bool crossThread = false;
-        static constexpr ThreadRule threadRule = ThreadRule::OneThread;
         /// Each buffer's next-free link, kept by the pool in the buffer's own line.
         using Link = std::uint32_t;
-
-        constexpr FreeList() noexcept = default;
-        FreeList(const FreeList&) = delete;
-        FreeList& operator=(const FreeList&) = delete;
 
         /// Takes the top index. Thread: the pool's thread. Progress: wait-free. Allocates: no.
         template <class Links>

@@ -239,22 +239,10 @@ public:
     /// Returns false where that is not possible (no permission, RLIMIT_MEMLOCK,
     /// no mlock on this platform).
     /// Thread: any. Progress: a system call: not for the audio thread. Allocates: no.
-    bool lockMemory() noexcept {
-#if AUDIOPOOL_HAS_MLOCK
-        return ::mlock(static_cast<const void*>(this), sizeof(Pool)) == 0;
-#else
-        return false;
-#endif
-    }
+    bool lockMemory() noexcept { return lockPages(true); }
     /// Undoes lockMemory().
     /// Thread: any. Progress: a system call: not for the audio thread. Allocates: no.
-    bool unlockMemory() noexcept {
-#if AUDIOPOOL_HAS_MLOCK
-        return ::munlock(static_cast<const void*>(this), sizeof(Pool)) == 0;
-#else
-        return false;
-#endif
-    }
+    bool unlockMemory() noexcept { return lockPages(false); }
 
 private:
     friend class UniqueBuffer<Pool>;
@@ -308,6 +296,15 @@ private:
     Sample* const* channelPointers(std::uint32_t index) const noexcept {
         return slots_[index].header.pointers;
     }
+    bool lockPages([[maybe_unused]] bool lock) noexcept {
+#if AUDIOPOOL_HAS_MLOCK
+        const void* start = this;
+        return (lock ? ::mlock(start, sizeof(Pool)) : ::munlock(start, sizeof(Pool))) == 0;
+#else
+        return false;
+#endif
+    }
+
     AUDIOPOOL_COLD void fillChannelPointers(Header& header, std::uint32_t index) noexcept {
         for (std::size_t c = 0; c < Channels; ++c) header.pointers[c] = channelData(index, c);
     }

@@ -68,11 +68,10 @@ AUDIOPOOL_EXPORT namespace audiopool {
 /// SpscRing with test hooks. Use `audiopool::SpscRing`.
 template <class Hooks = detail::NoSpscHooks>
 struct BasicSpscRing {
+    // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
-    class FreeList {
-        static_assert(Capacity >= 1, "audiopool::SpscRing: Capacity must be at least 1");
-        static_assert(Capacity <= 0xFFFF'FFFEu,
-                      "audiopool::SpscRing: Capacity must fit a 32-bit index");
+    class FreeList
+        : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, true, ThreadRule::OneAcquirerOneReleaser> {
         static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                       "audiopool::SpscRing needs a lock-free 64-bit atomic");
         static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free,
@@ -95,15 +94,6 @@ struct BasicSpscRing {
         }
 
     public:
-        static constexpr Progress progress = Progress::WaitFree;
-        static constexpr std::size_t maxCapacity = 0xFFFF'FFFEu;
-        static constexpr bool crossThread = true;
-        static constexpr ThreadRule threadRule = ThreadRule::OneAcquirerOneReleaser;
-
-        constexpr FreeList() noexcept = default;
-        FreeList(const FreeList&) = delete;
-        FreeList& operator=(const FreeList&) = delete;
-
         /// Takes the oldest free index.
         /// Thread: the acquiring thread only. Progress: wait-free. Allocates: no.
         Popped pop() noexcept {

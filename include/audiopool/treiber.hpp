@@ -82,7 +82,7 @@ struct BasicTreiber {
     static_assert(TagBits >= 2 && TagBits <= 32, "audiopool::BasicTreiber: TagBits must be 2..32");
 
     template <std::size_t Capacity>
-    class FreeList {
+    class FreeList : public FreeListTraits<Progress::LockFree, 0xFFFE, true, ThreadRule::AnyThread> {
         static_assert(Capacity >= 1, "audiopool::Treiber: Capacity must be at least 1");
         static_assert(Capacity <= 0xFFFE,
                       "audiopool::Treiber: Capacity must be at most 65534 (16-bit index in the head word)");
@@ -113,16 +113,8 @@ struct BasicTreiber {
         }
 
     public:
-        static constexpr Progress progress = Progress::LockFree;
-        static constexpr std::size_t maxCapacity = 0xFFFE;
-        static constexpr bool crossThread = true;
-        static constexpr ThreadRule threadRule = ThreadRule::AnyThread;
         /// Each buffer's next-free link, kept by the pool in the buffer's own line.
         using Link = std::uint32_t;
-
-        constexpr FreeList() noexcept = default;
-        FreeList(const FreeList&) = delete;
-        FreeList& operator=(const FreeList&) = delete;
 
         /// Takes the top index. Thread: any. Progress: lock-free. Allocates: no.
         template <class Links>
