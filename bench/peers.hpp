@@ -202,35 +202,4 @@ struct HeapBlock {
     }
 };
 
-/// Hands values from one thread to another (single producer, single
-/// consumer). The same hand-off carries every subject's buffers in the
-/// cross-thread cases, so its cost is common to all of them.
-template <class T, std::size_t N>
-class HandOff {
-public:
-    bool push(T&& value) {
-        const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
-        // acquire: pairs with pop's release, so the slot has been emptied.
-        if (tail - head_.load(std::memory_order_acquire) == N) return false;
-        slots_[tail % N] = static_cast<T&&>(value);
-        // release: publishes the slot to pop's acquire.
-        tail_.store(tail + 1, std::memory_order_release);
-        return true;
-    }
-    bool pop(T& value) {
-        const std::uint64_t head = head_.load(std::memory_order_relaxed);
-        // acquire: pairs with push's release.
-        if (head == tail_.load(std::memory_order_acquire)) return false;
-        value = static_cast<T&&>(slots_[head % N]);
-        // release: the slot may be reused by push.
-        head_.store(head + 1, std::memory_order_release);
-        return true;
-    }
-
-private:
-    alignas(lineSize) std::atomic<std::uint64_t> head_{0};
-    alignas(lineSize) std::atomic<std::uint64_t> tail_{0};
-    alignas(lineSize) T slots_[N]{};
-};
-
 } // namespace bench

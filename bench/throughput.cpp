@@ -8,7 +8,8 @@
 //   pair/*        one thread: acquire + release (pop + push for the peers)
 //   contended/*   two threads doing pairs on one shared pool / list
 //   crossthread/* one thread acquires, another releases; the buffers travel
-//                 through the same hand-off ring (bench::HandOff) for all
+//                 through the same hand-off ring for all (test::SpscQueue,
+//                 tests/support/spsc_queue.hpp: each index on its own line)
 //   copy/*        acquire, copyFrom a JUCE-shaped 2 x 512 buffer, copyTo it
 //                 back, release; vs two memcpy's of the same bytes each way
 //   sweep/*       acquire every buffer of a pool, write one sample per
@@ -20,6 +21,7 @@
 //   --summary-csv=PATH  write the summary rows (case, subject, ns, ratio)
 // Use --benchmark_repetitions=N with --benchmark_enable_random_interleaving
 // and the summary quotes medians.
+#include "../tests/support/spsc_queue.hpp"
 #include "peers.hpp"
 #include "report.hpp"
 
@@ -122,7 +124,7 @@ void listPairShared(benchmark::State& state) {
 
 template <class Item, class Acquire, class Release>
 void handOffLoop(benchmark::State& state, Acquire acquire, Release release) {
-    bench::HandOff<Item, pairCapacity> handOff;
+    test::SpscQueue<Item, pairCapacity> handOff;
     std::atomic<bool> stop{false};
     // Waiting spins, then yields: on a loaded 2-core machine a pure spin can
     // burn a whole time slice while the other thread waits for the core.
@@ -130,15 +132,14 @@ void handOffLoop(benchmark::State& state, Acquire acquire, Release release) {
         if (++spins % 64 == 0) std::this_thread::yield();
     };
     std::thread releaser([&] {
-        Item item{};
         unsigned spins = 0;
         // acquire: pairs with the release store of `stop` below, after which
         // every item is already in the hand-off.
         while (!stop.load(std::memory_order_acquire)) {
-            if (handOff.pop(item)) release(item);
+            if (auto item = handOff.pop()) release(*item);
             else waitABit(spins);
         }
-        while (handOff.pop(item)) release(item);
+        while (auto item = handOff.pop()) release(*item);
     });
     for (auto _ : state) {
         Item item{};

@@ -3,7 +3,7 @@
 // that refers to a pooled buffer without copying or allocating, and a
 // processBlock that uses pooled temporaries per stage.
 #include "../test_prelude.hpp"
-#include "allocation_counter.hpp"
+#include "../support/allocation_counter.hpp"
 
 #include <juce_audio_basics/juce_audio_basics.h>
 #ifdef AUDIOPOOL_TEST_MODULE

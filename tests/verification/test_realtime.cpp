@@ -1,13 +1,14 @@
 // Real-time safety, by test: everything an audio thread does with a pool —
 // acquire, release, Shared copies, copyFrom/copyTo, clear, stats, the
 // exhaustion, oversize and misuse paths — makes no call to an allocation
-// function or to pthread_mutex_lock (counted by audio_scope.cpp), for every
-// policy. The first test shows the harness catches such calls.
+// function or to pthread_mutex_lock (counted by the audio scopes of
+// tests/support/allocation_counter.cpp), for every policy. The first test
+// shows the harness catches such calls.
 #include "test_prelude.hpp"
 #include <cstdlib>
 #include <mutex>
 #include <string>
-#include "audio_scope.hpp"
+#include "../support/allocation_counter.hpp"
 #ifdef AUDIOPOOL_TEST_MODULE
 import audiopool;
 #else
@@ -30,7 +31,7 @@ struct CountMisuses {
     audiopool::MisuseHandler previous;
 };
 
-void checkNoCalls(const audioscope::Calls& calls) {
+void checkNoCalls(const test::audioscope::Calls& calls) {
     CHECK(calls.operatorNew == 0);
     CHECK(calls.operatorDelete == 0);
     CHECK(calls.malloc == 0);
@@ -47,7 +48,7 @@ using RtPool = audiopool::Pool<float, 2, 64, 4, Policy>;
 } // namespace
 
 TEST_CASE("TheAudioScopeHarnessCatchesAllocationsAndLocks") {
-    using audioscope::countDuring;
+    using test::audioscope::countDuring;
     auto calls = countDuring([] {
         void* p = ::operator new(32);
         escape(p);
@@ -105,10 +106,10 @@ TEST_CASE("TheAudioScopeHarnessCatchesAllocationsAndLocks") {
     CHECK(calls.mutexLock == 1);
 
     // Outside a scope nothing is counted, however much is allocated.
-    audioscope::takeCalls();
+    test::audioscope::takeCalls();
     std::vector<std::string> busy(50, std::string(100, 'x'));
     escape(busy.data());
-    CHECK(audioscope::takeCalls().total() == 0);
+    CHECK(test::audioscope::takeCalls().total() == 0);
 }
 
 TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_ALL_POLICIES) {
@@ -130,7 +131,7 @@ TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_A
     auto expect = [&](bool ok) { unexpected += !ok; };
     using Extent = audiopool::CopyExtent;
 
-    const audioscope::Calls calls = audioscope::countDuring([&] {
+    const test::audioscope::Calls calls = test::audioscope::countDuring([&] {
         auto a = pool->acquire(2, 64);
         auto b = pool->acquireShared(1, 32);
         expect(a && b);
@@ -195,9 +196,9 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
     std::atomic<bool> releaserReady{false};
     std::uint64_t unexpected = 0;
 
-    audioscope::takeCalls();
+    test::audioscope::takeCalls();
     std::thread releaser([&] {  // created, and its stack set up, outside any scope
-        audioscope::enter();
+        test::audioscope::enter();
         releaserReady.store(true);
         for (int received = 0; received < rounds;) {
             if (auto h = handoff.pop()) {
@@ -206,10 +207,10 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
                 ++received;
             }
         }
-        audioscope::leave();
+        test::audioscope::leave();
     });
     while (!releaserReady.load()) std::this_thread::yield();
-    audioscope::enter();
+    test::audioscope::enter();
     for (int sent = 0; sent < rounds;) {
         if (auto h = pool->acquireShared(2, 16)) {
             h.clear();
@@ -219,10 +220,10 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
         }
     }
     const audiopool::Stats s = pool->stats();
-    audioscope::leave();
+    test::audioscope::leave();
     releaser.join();
 
-    checkNoCalls(audioscope::takeCalls());
+    checkNoCalls(test::audioscope::takeCalls());
     CHECK(unexpected == 0);
     CHECK(s.acquisitions == rounds);
     CHECK(verify::wholeness(*pool) == "");

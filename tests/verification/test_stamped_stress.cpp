@@ -1,7 +1,9 @@
-// Multi-threaded stress with ownership stamps, for every policy within its
-// thread rule. Every holder writes its stamp (thread number + sequence number)
-// into the whole buffer when it acquires and checks it before it lets go; a
-// buffer handed to two owners at once would have one stamp overwritten.
+// The stamped ownership stress: multi-threaded, with ownership stamps, for
+// every policy within its thread rule (the core suite's short smoke stress
+// is tests/test_smoke_stress.cpp). Every holder writes its stamp (thread
+// number + sequence number) into the whole buffer when it acquires and checks
+// it before it lets go; a buffer handed to two owners at once would have one
+// stamp overwritten.
 //
 // In doctest suite "stress" (meson test "stress (<mode>)").
 // Sizes: AUDIOPOOL_STRESS_CYCLES (default 20000) cycles per thread,

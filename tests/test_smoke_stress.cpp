@@ -1,7 +1,8 @@
-// Random acquire/release sequences checked against a model, single-threaded
-// for every policy and multi-threaded where the policy allows it. (The long,
-// sanitizer-run stress with ownership stamps lives with the verification
-// tests; this is the core suite's quick check.)
+// The core suite's smoke stress: short random acquire/release sequences
+// checked against a model, single-threaded for every policy and
+// multi-threaded where the policy allows it, at a fixed small size. (The
+// stamped ownership stress, sized from the environment and run at full size
+// by scripts/test.d/21-stress.sh, is tests/verification/test_stamped_stress.cpp.)
 #include "test_prelude.hpp"
 #ifdef AUDIOPOOL_TEST_MODULE
 import audiopool;
@@ -29,7 +30,7 @@ bool stampIntact(const Handle& h, float stamp) {
 
 } // namespace
 
-TEST_CASE_TEMPLATE("StressTest", Policy, AUDIOPOOL_ALL_POLICIES) {
+TEST_CASE_TEMPLATE("SmokeStressRandomStepsMatchAModel", Policy, AUDIOPOOL_ALL_POLICIES) {
     using Pool = StressPool<Policy>;
     auto pool = test::makePool<Pool>();
     std::mt19937 random(20261125);
@@ -89,7 +90,7 @@ TEST_CASE_TEMPLATE("StressTest", Policy, AUDIOPOOL_ALL_POLICIES) {
     CHECK(s.highWater == Pool::capacity);  // 20000 random steps do reach the top
 }
 
-TEST_CASE("StressTestTreiberManyThreads") {
+TEST_CASE("SmokeStressTreiberManyThreads") {
     using Pool = StressPool<audiopool::Treiber>;
     auto pool = test::makePool<Pool>();
     constexpr int threads = 4, steps = 20000;
@@ -122,7 +123,7 @@ TEST_CASE("StressTestTreiberManyThreads") {
     CHECK(s.highWater <= Pool::capacity);
 }
 
-TEST_CASE("StressTestSpscRingAcquireHereReleaseThere") {
+TEST_CASE("SmokeStressSpscRingAcquireHereReleaseThere") {
     using Pool = StressPool<audiopool::SpscRing>;
     auto pool = test::makePool<Pool>();
     test::SpscQueue<Pool::Unique, 16> handoff;

@@ -1,0 +1,71 @@
+// A bounded single-producer single-consumer queue, for handing values (pool
+// handles, buffer indices) from one thread to another: the hand-over
+// establishes happens-before. The tests pass handles between test threads
+// with it, and the cross-thread benchmarks carry every subject's buffers
+// through it, so there its cost is common to all subjects.
+//
+// Each index, and the slots, sit on their own cache line: the producer writes
+// only the tail, the consumer only the head, and neither index shares a line
+// with the other or with the slots (the benchmarks measure with this layout).
+//
+// Library-independent: include it before `import audiopool;`.
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace test {
+
+/// Alignment of each index and of the slots: two 64-byte lines, so the
+/// adjacent-line prefetcher does not pair the head with the tail either.
+inline constexpr std::size_t spscQueueLine = 128;
+
+template <class T, std::size_t N>
+class SpscQueue {
+    static_assert(N > 0);
+
+public:
+    /// Producer only. False when the queue is full (then `value` is untouched).
+    bool push(T&& value) {
+        const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+        // acquire: pairs with pop's release, so the slot has been emptied.
+        if (tail - head_.load(std::memory_order_acquire) == N) return false;
+        slots_[tail % N] = std::move(value);
+        // release: publishes the slot to pop's acquire.
+        tail_.store(tail + 1, std::memory_order_release);
+        return true;
+    }
+
+    /// Consumer only. The oldest value, or nothing when the queue is empty.
+    std::optional<T> pop() {
+        const std::uint64_t head = head_.load(std::memory_order_relaxed);
+        // acquire: pairs with push's release.
+        if (head == tail_.load(std::memory_order_acquire)) return std::nullopt;
+        T& slot = slots_[head % N];
+        std::optional<T> value(std::move(slot));
+        // A moved-from object may still hold something (its state is only
+        // "valid"); a trivially copyable one holds nothing to give back.
+        if constexpr (!std::is_trivially_copyable_v<T>) slot = T{};
+        // release: the slot may be reused by push.
+        head_.store(head + 1, std::memory_order_release);
+        return value;
+    }
+
+    /// Consumer only: true when nothing is waiting. After the producer's last
+    /// push is known to be visible (e.g. an acquire load of a flag it set
+    /// afterwards), empty() means everything has been popped.
+    bool empty() const {
+        return head_.load(std::memory_order_relaxed) == tail_.load(std::memory_order_acquire);
+    }
+
+private:
+    alignas(spscQueueLine) std::atomic<std::uint64_t> head_{0};
+    alignas(spscQueueLine) std::atomic<std::uint64_t> tail_{0};
+    alignas(spscQueueLine) std::array<T, N> slots_{};
+};
+
+} // namespace test
