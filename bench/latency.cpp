@@ -33,7 +33,7 @@
 #include <thread>
 #include <vector>
 
-#ifdef AUDIOPOOL_BENCH_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -15,7 +15,7 @@
 #include <cstring>
 #include <string>
 
-#ifdef AUDIOPOOL_BENCH_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

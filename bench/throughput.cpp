@@ -38,7 +38,7 @@
 #include <utility>
 #include <vector>
 
-#ifdef AUDIOPOOL_BENCH_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

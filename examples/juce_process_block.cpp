@@ -16,7 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#ifdef AUDIOPOOL_EXAMPLE_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <thread>
 #include <vector>
-#ifdef AUDIOPOOL_EXAMPLE_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "denormal_guard.hpp"
-#ifdef AUDIOPOOL_EXAMPLE_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

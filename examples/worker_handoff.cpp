@@ -18,7 +18,7 @@
 #include <optional>
 #include <thread>
 #include <utility>
-#ifdef AUDIOPOOL_EXAMPLE_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

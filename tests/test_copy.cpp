@@ -1,6 +1,6 @@
 // Copies between pooled buffers, JUCE-shaped buffers and raw channel pointers.
 #include "test_prelude.hpp"
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -1,7 +1,7 @@
 // The lower-level API: Unique::detach, Pool::release(Detached), Pool::adopt,
 // and what happens when it is misused.
 #include "test_prelude.hpp"
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

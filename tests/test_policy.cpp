@@ -1,7 +1,7 @@
 // The policy concept: user-written policies, and the built-ins' bookkeeping.
 #include "test_prelude.hpp"
 #include <mutex>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
@@ -114,7 +114,7 @@ TEST_CASE("CustomUserPolicyWorks") {
     CHECK(s.highWater == 3);
 }
 
-#ifndef AUDIOPOOL_TEST_MODULE  // a detail, not exported by the module
+#ifndef AUDIOPOOL_IMPORT  // a detail, not exported by the module
 TEST_CASE("TreiberPopCountSurvivesTagWraps") {
     constexpr auto treiberOperations = [](std::uint64_t halfWraps, std::uint32_t tag) {
         return audiopool::detail::treiberPops<32>(halfWraps, tag);

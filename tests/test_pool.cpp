@@ -1,6 +1,6 @@
 // The pool's basic contract, for every built-in policy.
 #include "test_prelude.hpp"
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

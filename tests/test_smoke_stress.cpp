@@ -4,7 +4,7 @@
 // stamped ownership stress, sized from the environment and run at full size
 // by scripts/test.d/21-stress.sh, is tests/verification/test_stamped_stress.cpp.)
 #include "test_prelude.hpp"
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <vector>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -2,7 +2,7 @@
 #include <juce_audio_basics/juce_audio_basics.h>
 
 #include <cstdio>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -3,7 +3,7 @@
 // the page shows, checked to be identical by docs/check_snippets.py.
 #include <cstdio>
 #include <vector>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

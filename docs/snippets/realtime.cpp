@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "../../examples/denormal_guard.hpp"
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

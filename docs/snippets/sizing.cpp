@@ -6,7 +6,7 @@
 #include <thread>
 
 #include <fmt/format.h>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool.fmt;
 #else
 #include <audiopool/fmt.hpp>

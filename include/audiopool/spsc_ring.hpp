@@ -57,7 +57,7 @@ namespace audiopool::detail {
 /// at the named point (to force an interleaving); the empty call compiles to
 /// nothing.
 struct NoSpscHooks {
-    // inline: in a named module an in-class definition is not implicitly inline.
+    // inline: see config.hpp (module mode).
     static inline void beforePushPublish() noexcept {}
 };
 

@@ -38,8 +38,7 @@ inline std::uintptr_t currentThreadToken() noexcept {
 #endif
 }
 
-// Members are declared inline: in a named module an in-class definition is
-// not implicitly inline, and these run on every checked acquire and release.
+// Members are declared inline (see config.hpp): they run on every checked acquire and release.
 class ThreadBinding {
 public:
     /// Binds to the calling thread if unbound; true if the caller is the bound thread.

@@ -65,8 +65,7 @@ constexpr std::uint64_t treiberPops(std::uint64_t halfWrapsSeen, std::uint32_t t
 /// at the named points (to force an interleaving); the empty calls compile to
 /// nothing. beforeHalfWrapCount is optional.
 struct NoTreiberHooks {
-    // inline: in a named module an in-class definition is not implicitly
-    // inline, and the call would stay in every pop of the module build.
+    // inline: see config.hpp (module mode); the empty calls compile to nothing.
     static inline void beforePopCas(std::uint32_t /*index*/, std::uint32_t /*next*/) noexcept {}
     static inline void beforeHalfWrapCount() noexcept {}
 };

@@ -20,7 +20,7 @@ install_check() {
   clang++-19 -std=c++20 -pthread $include_flags -x c++-module --precompile "$modulesdir/audiopool.cppm" \
     -o "$out/audiopool.pcm" &&
     clang++-19 -std=c++20 -pthread -c "$out/audiopool.pcm" -o "$out/audiopool.o" &&
-    clang++-19 -std=c++20 -pthread -fmodule-file=audiopool="$out/audiopool.pcm" -DCONSUMER_IMPORTS_MODULE \
+    clang++-19 -std=c++20 -pthread -fmodule-file=audiopool="$out/audiopool.pcm" -DAUDIOPOOL_IMPORT \
       -DCONSUMER_POLICY=SpscRing "$program" "$out/audiopool.o" -o "$out/module" && "$out/module" || return 1
 }
 install_status=0

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <thread>
 #include <vector>
-#ifdef CONSUMER_IMPORTS_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 #include <string>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool.fmt;
 #else
 #include <audiopool/fmt.hpp>

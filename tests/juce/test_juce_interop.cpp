@@ -6,7 +6,7 @@
 #include "../support/allocation_counter.hpp"
 
 #include <juce_audio_basics/juce_audio_basics.h>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

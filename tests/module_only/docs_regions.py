@@ -34,7 +34,7 @@ def fail(message):
 
 
 # The snippet's declarations: from the line after the #endif that closes the
-# `#ifdef AUDIOPOOL_TEST_MODULE / import ... / #else / #include ... / #endif`
+# `#ifdef AUDIOPOOL_IMPORT / import ... / #else / #include ... / #endif`
 # block, to its first region marker.
 try:
     import_line = next(i for i, l in enumerate(lines) if l.startswith("import audiopool"))

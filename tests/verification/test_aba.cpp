@@ -10,7 +10,7 @@
 //    the head and link, and every buffer keeps exactly one owner.
 #include "test_prelude.hpp"
 #include <string>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

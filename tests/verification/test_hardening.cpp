@@ -14,7 +14,7 @@
 #include "test_prelude.hpp"
 #include <sched.h>
 #include <string>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

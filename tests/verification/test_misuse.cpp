@@ -8,7 +8,7 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

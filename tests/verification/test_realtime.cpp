@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 #include "../support/allocation_counter.hpp"
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -14,7 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>

@@ -1,7 +1,7 @@
 // Three constinit pools of 4 MiB of samples each, one per policy. Their
 // initial state is all zero bits, so they belong in .bss: the object's
 // initialised data must stay tiny (check_sections.py checks it).
-#ifdef AUDIOPOOL_TEST_MODULE
+#ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
