@@ -19,7 +19,7 @@ if [ -z "${AUDIOPOOL_BENCH_PREBUILT:-}" ]; then
   bash scripts/install-deps.sh
   source scripts/lib.sh
   setup_build "$build" clang++-19 -Dmode=module -Dbuildtype=release -Db_ndebug=true -Dtests=false \
-    -Dbench=enabled >/dev/null
+    -Dexamples=false -Dbench=enabled >/dev/null
 fi
 
 case "$kind" in
