@@ -15,11 +15,11 @@ cd "$(dirname "$0")/.."
 kind=${1:-quick}
 build=${AUDIOPOOL_BENCH_BUILD:-build/release}
 
+source scripts/lib.sh  # $AUDIOPOOL_CLANG, setup_build
 if [ -z "${AUDIOPOOL_BENCH_PREBUILT:-}" ]; then
   bash scripts/install-deps.sh
-  source scripts/lib.sh
-  setup_build "$build" clang++-19 -Dmode=module -Dbuildtype=release -Db_ndebug=true -Dtests=false \
-    -Dbench=enabled >/dev/null
+  setup_build "$build" "$AUDIOPOOL_CLANG" -Dmode=module -Dbuildtype=release -Db_ndebug=true -Dtests=false \
+    -Dexamples=false -Dbench=enabled >/dev/null
 fi
 
 case "$kind" in
@@ -38,7 +38,7 @@ describe_machine() {
   echo "command: bash scripts/bench.sh $kind"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores online"
   echo "kernel: $(uname -srm)"
-  echo "compiler: $(clang++-19 --version | head -1)"
+  echo "compiler: $("$AUDIOPOOL_CLANG" --version | head -1)"
   echo "libraries: $(dpkg-query -W -f='${Package} ${Version}; ' libbenchmark-dev libboost-dev \
     libconcurrentqueue-dev libreaderwriterqueue-dev libc6 2>/dev/null)"
   echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"

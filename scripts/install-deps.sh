@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian (bookworm) packages audiopool's build, tests, examples
-# and benchmarks use. Idempotent: installs only what is missing, and runs
-# `apt-get update` only when something is.
+# and benchmarks use, and only those. Idempotent: installs only what is
+# missing, and runs `apt-get update` only when something is.
 set -euo pipefail
 
 packages=(
   meson ninja-build pkg-config python3   # build
-  g++ clang-19 llvm-19                   # header mode (g++) and module mode (clang >= 17)
+  g++ clang-19                           # header mode (g++) and module mode (clang >= 17)
   clang-22                               # module mode with a second clang (tested with clang-19 and clang-22)
-  libc++-19-dev libc++abi-19-dev         # optional libc++ / import std builds
   libclang-rt-19-dev                     # sanitizers and libFuzzer for clang-19
+  llvm-19                                # llvm-symbolizer-19: source lines in sanitizer and libFuzzer reports
   doctest-dev                            # tests
   libfmt-dev                             # audiopool.fmt module, benchmark tables
   libbenchmark-dev                       # Google Benchmark
   libboost-dev                           # boost.lockfree (benchmark peer)
   libconcurrentqueue-dev libreaderwriterqueue-dev  # moodycamel (benchmark peers)
-  juce-modules-source zlib1g-dev         # real-JUCE interop tests
+  juce-modules-source zlib1g-dev         # real-JUCE interop tests, docs recipe and example
   valgrind                               # instruction counts
   gnuplot-nox                            # benchmark plots
 )

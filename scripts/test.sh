@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, then builds and runs
-# every test suite. Each step is a file in scripts/test.d/, run in name order.
+# every test suite. Each step is a file in scripts/test.d/, run in name order;
+# each also runs on its own (bash scripts/test.d/21-stress.sh; see
+# docs/building.md, "Running one test step").
 # Ends with "audiopool: N passed, N failed, N skipped" and fails if any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,8 +17,4 @@
 #include "audiopool/spsc_ring.hpp"
 #include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
-
-AUDIOPOOL_EXPORT namespace audiopool {
-/// The library's version.
-inline constexpr std::string_view version = "0.1.0";
-} // namespace audiopool
+#include "audiopool/version.hpp"

@@ -3,8 +3,11 @@
 # fuzz/corpus (new inputs go to build/fuzz/corpus-run, never into the repo).
 # A crash, sanitizer report or model mismatch fails the step; the input that
 # did it is left in build/fuzz/ (crash-*).
+# On its own: bash scripts/test.d/22-fuzz.sh (builds build/fuzz)
+[ -n "${AUDIOPOOL_LIB_SOURCED:-}" ] || source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" --step
+
 fuzz_seconds="${AUDIOPOOL_FUZZ_SECONDS:-60}"
-if setup_build build/fuzz clang++-19 -Dmode=header -Dfuzz=enabled -Db_sanitize=address,undefined \
+if setup_build build/fuzz "$AUDIOPOOL_CLANG" -Dmode=header -Dfuzz=enabled -Db_sanitize=address,undefined \
     -Db_lundef=false "-Dcpp_args=-fno-sanitize-recover=all" -Dtests=false -Dexamples=false -Dbench=disabled; then
   rm -rf build/fuzz/corpus-run
   mkdir -p build/fuzz/corpus-run
