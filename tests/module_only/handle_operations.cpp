@@ -7,15 +7,7 @@
 // standard library's operators visible whatever the module exports.
 import audiopool;
 
-// Every failed check prints its line (__builtin_printf: no <cstdio> needed).
-int failures = 0;
-void check(bool ok, int line) {
-    if (!ok) {
-        __builtin_printf("handle_operations.cpp:%d: check failed\n", line);
-        ++failures;
-    }
-}
-#define CHECK(x) check((x), __LINE__)
+#include "check.hpp"  // includes nothing: safe after the import
 
 using Pool = audiopool::Pool<float, 2, 64, 4, audiopool::Treiber>;
 using DoublePool = audiopool::Pool<double, 2, 64, 2, audiopool::IndexStack>;

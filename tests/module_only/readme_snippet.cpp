@@ -38,15 +38,7 @@ void process(juce::AudioBuffer<float>& io) {                        // audio thr
 }
 // [/readme]
 
-// Every failed check prints its line (__builtin_printf: no <cstdio> needed).
-int failures = 0;
-void check(bool ok, int line) {
-    if (!ok) {
-        __builtin_printf("readme_snippet.cpp:%d: check failed\n", line);
-        ++failures;
-    }
-}
-#define CHECK(x) check((x), __LINE__)
+#include "check.hpp"  // includes nothing: safe after the import
 
 // True when channel 0 of io holds left and channel 1 holds right.
 bool holds(const juce::AudioBuffer<float>& io, float left, float right) {
