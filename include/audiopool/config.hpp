@@ -90,3 +90,21 @@
 #define AUDIOPOOL_COLD
 #endif
 #endif
+
+// Marks a function safe for the audio thread in a way the compiler checks:
+// [[clang::nonblocking]], verified by clang's function effect analysis
+// (-Wfunction-effects: no allocation, lock, blocking call, throw or call of a
+// function not itself nonblocking inside) and by RealtimeSanitizer at run time
+// (-fsanitize=realtime). Every member the docs call safe on the audio thread
+// carries it, so a user's own [[clang::nonblocking]] callback is verified
+// through audiopool's calls (docs/real-time.md). Only from clang 20, where the
+// analysis arrived: clang 19 accepts the attribute but checks no body, and by
+// default warns when a plain function becomes a nonblocking function pointer
+// (a user's misuse handler). Empty elsewhere (g++): it never changes code.
+#ifndef AUDIOPOOL_NONBLOCKING
+#if defined(__clang__) && __clang_major__ >= 20
+#define AUDIOPOOL_NONBLOCKING [[clang::nonblocking]]
+#else
+#define AUDIOPOOL_NONBLOCKING
+#endif
+#endif

@@ -49,20 +49,20 @@ public:
 
     /// Whether the handle holds a buffer.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    explicit operator bool() const noexcept { return pool_ != nullptr; }
+    explicit operator bool() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ != nullptr; }
     /// The view's channels (at most the pool's Channels).
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    std::size_t numChannels() const noexcept { return channels_; }
+    std::size_t numChannels() const noexcept AUDIOPOOL_NONBLOCKING { return channels_; }
     /// The view's frames (at most the pool's Frames).
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    std::size_t numFrames() const noexcept { return frames_; }
+    std::size_t numFrames() const noexcept AUDIOPOOL_NONBLOCKING { return frames_; }
     /// The buffer's index in its pool (diagnostics, lower-level APIs).
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    std::uint32_t index() const noexcept { return index_; }
+    std::uint32_t index() const noexcept AUDIOPOOL_NONBLOCKING { return index_; }
 
     /// Channel c as a span of numFrames() samples; empty if c is out of range.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    std::span<Sample> channel(std::size_t c) const noexcept {
+    std::span<Sample> channel(std::size_t c) const noexcept AUDIOPOOL_NONBLOCKING {
         if (c >= channels_) [[unlikely]] return {};
         return {pool_->channelData(index_, c), frames_};
     }
@@ -70,13 +70,13 @@ public:
     /// numChannels() pointers, each to a channel's first sample (nullptr for
     /// an empty handle). Valid while this handle owns the buffer.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    Sample* const* channelPointers() const noexcept {
+    Sample* const* channelPointers() const noexcept AUDIOPOOL_NONBLOCKING {
         return pool_ ? pool_->channelPointers(index_) : nullptr;
     }
 
     /// Sets every sample of the view to zero.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
-    void clear() const noexcept {
+    void clear() const noexcept AUDIOPOOL_NONBLOCKING {
         for (std::size_t c = 0; c < channels_; ++c)
             std::fill_n(pool_->channelData(index_, c), frames_, Sample{});
     }
@@ -85,14 +85,15 @@ public:
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Source>
         requires JuceLikeReadable<Source> || ChannelArray<Source>
-    CopyExtent copyFrom(const Source& source) const noexcept {
+    CopyExtent copyFrom(const Source& source) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(*this, source);
     }
 
     /// Copies from `channels` raw channel pointers of `frames` samples each.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <SampleType T>
-    CopyExtent copyFrom(const T* const* source, std::size_t channels, std::size_t frames) const noexcept {
+    CopyExtent copyFrom(const T* const* source, std::size_t channels, std::size_t frames) const noexcept
+        AUDIOPOOL_NONBLOCKING {
         return copyBuffer(*this, RawChannels<const T>{source, channels, frames});
     }
 
@@ -100,36 +101,37 @@ public:
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Destination>
         requires JuceLikeWritable<Destination> || ChannelArray<Destination>
-    CopyExtent copyTo(Destination& destination) const noexcept {
+    CopyExtent copyTo(Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(destination, *this);
     }
     template <class Destination>
         requires ChannelArray<Destination>
-    CopyExtent copyTo(const Destination& destination) const noexcept {
+    CopyExtent copyTo(const Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(destination, *this);
     }
 
     /// Copies into `channels` raw channel pointers of `frames` samples each.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <SampleType T>
-    CopyExtent copyTo(T* const* destination, std::size_t channels, std::size_t frames) const noexcept {
+    CopyExtent copyTo(T* const* destination, std::size_t channels, std::size_t frames) const noexcept
+        AUDIOPOOL_NONBLOCKING {
         RawChannels<T> to{destination, channels, frames};
         return copyBuffer(to, *this);
     }
 
 protected:
-    BufferHandle() noexcept = default;
+    BufferHandle() noexcept AUDIOPOOL_NONBLOCKING = default;
     BufferHandle(PoolT* pool, std::uint32_t index, std::size_t channels, std::size_t frames) noexcept
-        : pool_(pool), index_(index), channels_(static_cast<std::uint32_t>(channels)),
+        AUDIOPOOL_NONBLOCKING : pool_(pool), index_(index), channels_(static_cast<std::uint32_t>(channels)),
           frames_(static_cast<std::uint32_t>(frames)) {}
 
     /// Takes `other`'s buffer over (this handle holds none); `other` becomes empty.
-    void takeFrom(BufferHandle& other) noexcept {
+    void takeFrom(BufferHandle& other) noexcept AUDIOPOOL_NONBLOCKING {
         *this = other;
         other.forget();
     }
 
-    void forget() noexcept {
+    void forget() noexcept AUDIOPOOL_NONBLOCKING {
         pool_ = nullptr;
         index_ = 0;
         channels_ = 0;
@@ -158,13 +160,13 @@ class UniqueBuffer : public detail::BufferHandle<PoolT> {
 
 public:
     /// An empty handle. Thread: any. Progress: wait-free. Allocates: no.
-    UniqueBuffer() noexcept = default;
+    UniqueBuffer() noexcept AUDIOPOOL_NONBLOCKING = default;
     /// Takes the buffer over; `other` becomes empty.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    UniqueBuffer(UniqueBuffer&& other) noexcept : Base(other) { other.forget(); }
+    UniqueBuffer(UniqueBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING : Base(other) { other.forget(); }
     /// Gives back the buffer held (as reset()), then takes `other`'s over.
     /// Thread: a thread that may release. Progress: Pool::progress. Allocates: no.
-    UniqueBuffer& operator=(UniqueBuffer&& other) noexcept {
+    UniqueBuffer& operator=(UniqueBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING {
         if (this != &other) {
             reset();
             this->takeFrom(other);
@@ -175,12 +177,12 @@ public:
     UniqueBuffer& operator=(const UniqueBuffer&) = delete;
     /// Gives the buffer back (as reset()).
     /// Thread: a thread that may release. Progress: Pool::progress. Allocates: no.
-    ~UniqueBuffer() { reset(); }
+    ~UniqueBuffer() AUDIOPOOL_NONBLOCKING { reset(); }
 
     /// Gives the buffer back to the pool now; the handle becomes empty.
     /// Thread: a thread that may release (Pool::threadRule). Progress:
     /// Pool::progress (a push onto the free list). Allocates: no.
-    void reset() noexcept {
+    void reset() noexcept AUDIOPOOL_NONBLOCKING {
         if (this->pool_) {
             this->pool_->releaseUnique(this->index_);
             this->forget();
@@ -190,7 +192,7 @@ public:
     /// Ends this handle's ownership without giving the buffer back: the pool
     /// counts it in use until Pool::release(detached) or Pool::adopt(detached).
     /// Thread: the holder. Progress: wait-free (two stores). Allocates: no.
-    Detached detach() noexcept {
+    Detached detach() noexcept AUDIOPOOL_NONBLOCKING {
         if (!this->pool_) return {};
         const Detached d{this->pool_, this->index_, this->channels_, this->frames_,
                          this->pool_->markDetached(this->index_)};
@@ -210,22 +212,22 @@ class SharedBuffer : public detail::BufferHandle<PoolT> {
 
 public:
     /// An empty handle. Thread: any. Progress: wait-free. Allocates: no.
-    SharedBuffer() noexcept = default;
+    SharedBuffer() noexcept AUDIOPOOL_NONBLOCKING = default;
     /// Takes over a Unique buffer (no copy of samples).
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    SharedBuffer(UniqueBuffer<PoolT>&& unique) noexcept : Base(unique) { unique.forget(); }
+    SharedBuffer(UniqueBuffer<PoolT>&& unique) noexcept AUDIOPOOL_NONBLOCKING : Base(unique) { unique.forget(); }
     /// One more reference to the same buffer.
     /// Thread: any thread holding `other` (IndexStack: the pool's thread).
     /// Progress: wait-free (one relaxed increment). Allocates: no.
-    SharedBuffer(const SharedBuffer& other) noexcept : Base(other) {
+    SharedBuffer(const SharedBuffer& other) noexcept AUDIOPOOL_NONBLOCKING : Base(other) {
         if (this->pool_) this->pool_->addReference(this->index_);
     }
     /// Takes the reference over; `other` becomes empty.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    SharedBuffer(SharedBuffer&& other) noexcept : Base(other) { other.forget(); }
+    SharedBuffer(SharedBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING : Base(other) { other.forget(); }
     /// Drops the reference held (as reset()), then shares `other`'s buffer.
     /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
-    SharedBuffer& operator=(const SharedBuffer& other) noexcept {
+    SharedBuffer& operator=(const SharedBuffer& other) noexcept AUDIOPOOL_NONBLOCKING {
         if (this != &other) {
             if (other.pool_) other.pool_->addReference(other.index_);
             reset();
@@ -235,7 +237,7 @@ public:
     }
     /// Drops the reference held (as reset()), then takes `other`'s over.
     /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
-    SharedBuffer& operator=(SharedBuffer&& other) noexcept {
+    SharedBuffer& operator=(SharedBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING {
         if (this != &other) {
             reset();
             this->takeFrom(other);
@@ -244,13 +246,13 @@ public:
     }
     /// Drops the reference (as reset()).
     /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
-    ~SharedBuffer() { reset(); }
+    ~SharedBuffer() AUDIOPOOL_NONBLOCKING { reset(); }
 
     /// Drops this handle's reference now; the last one gives the buffer back.
     /// Thread: any holder; where the last one may drop, a thread that may
     /// release (Pool::threadRule). Progress: wait-free decrement, then for the
     /// last one Pool::progress (a push). Allocates: no.
-    void reset() noexcept {
+    void reset() noexcept AUDIOPOOL_NONBLOCKING {
         if (this->pool_) {
             this->pool_->dropReference(this->index_);
             this->forget();
@@ -260,7 +262,7 @@ public:
     /// The number of Shared handles to this buffer (0 for an empty handle).
     /// Another thread may change it at any moment.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    std::size_t useCount() const noexcept {
+    std::size_t useCount() const noexcept AUDIOPOOL_NONBLOCKING {
         return this->pool_ ? this->pool_->referenceCount(this->index_) : 0;
     }
 

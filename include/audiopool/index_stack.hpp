@@ -37,7 +37,7 @@ struct IndexStack {
 
         /// Takes the top index. Thread: the pool's thread. Progress: wait-free. Allocates: no.
         template <class Links>
-        Popped pop(Links links) noexcept {
+        Popped pop(Links links) noexcept AUDIOPOOL_NONBLOCKING {
             if (used_ == Capacity) [[unlikely]] return {Popped::none, static_cast<std::uint32_t>(Capacity)};
             const std::uint32_t index = top_;
             top_ = index + 1 + links[index];  // the link stores next - (index + 1)
@@ -47,7 +47,7 @@ struct IndexStack {
 
         /// Puts an index on top. Thread: the pool's thread. Progress: wait-free. Allocates: no.
         template <class Links>
-        void push(std::uint32_t index, Links links) noexcept {
+        void push(std::uint32_t index, Links links) noexcept AUDIOPOOL_NONBLOCKING {
             // Both read before the link is written, which may alias them.
             const std::uint32_t top = top_, used = used_;
             links[index] = top - (index + 1);
@@ -56,7 +56,7 @@ struct IndexStack {
         }
 
         /// Thread: the pool's thread. Progress: wait-free. Allocates: no.
-        FreeListCounts counts() const noexcept { return {Capacity - used_, pops_, pops_ - used_}; }
+        FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING { return {Capacity - used_, pops_, pops_ - used_}; }
 
     private:
         std::uint32_t top_ = 0;

@@ -56,20 +56,39 @@ struct MisuseReport {
     std::uint64_t index; ///< the buffer index given
 };
 
-using MisuseHandler = void (*)(const MisuseReport&) noexcept;
+/// A handler runs on the thread that misused the pool, possibly the audio
+/// thread, so its type is nonblocking (config.hpp, AUDIOPOOL_NONBLOCKING):
+/// clang >= 20 checks a handler declared with AUDIOPOOL_NONBLOCKING (or
+/// [[clang::nonblocking]]) like any audio-thread function, and with
+/// -Wfunction-effects warns when a plain function is installed.
+using MisuseHandler = void (*)(const MisuseReport&) noexcept AUDIOPOOL_NONBLOCKING;
 
-/// A handler that prints one line to stderr and aborts (the default without
-/// NDEBUG). Not real-time safe, and not meant to be: it ends the program.
-inline void abortOnMisuse(const MisuseReport& report) noexcept {
+} // namespace audiopool
+
+namespace audiopool::detail {
+/// Prints the report and ends the program. [[noreturn]]: the function effect
+/// analysis lets a nonblocking function call a function that never returns
+/// (the program is over, no deadline is missed), which is how the default
+/// handler below is nonblocking although printing is not.
+[[noreturn]] inline void printAndAbort(const MisuseReport& report) noexcept {
     std::fprintf(stderr, "audiopool: %.*s (pool %p, index %llu)\n",
                  static_cast<int>(describe(report.kind).size()), describe(report.kind).data(),
                  report.pool, static_cast<unsigned long long>(report.index));
     std::abort();
 }
+} // namespace audiopool::detail
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+/// A handler that prints one line to stderr and aborts (the default without
+/// NDEBUG). It ends the program: it never returns to miss a deadline.
+inline void abortOnMisuse(const MisuseReport& report) noexcept AUDIOPOOL_NONBLOCKING {
+    detail::printAndAbort(report);
+}
 
 /// A handler that does nothing: the misuse is only counted in Stats::misuses
 /// (the default with NDEBUG).
-inline void ignoreMisuse(const MisuseReport&) noexcept {}
+inline void ignoreMisuse(const MisuseReport&) noexcept AUDIOPOOL_NONBLOCKING {}
 
 } // namespace audiopool
 
@@ -93,7 +112,7 @@ inline MisuseHandler setMisuseHandler(MisuseHandler handler) noexcept {
 } // namespace audiopool
 
 namespace audiopool::detail {
-inline void reportMisuse(const MisuseReport& report) noexcept {
+inline void reportMisuse(const MisuseReport& report) noexcept AUDIOPOOL_NONBLOCKING {
     // acquire: pairs with the exchange in setMisuseHandler.
     if (const MisuseHandler handler = misuseHandler.load(std::memory_order_acquire)) handler(report);
     else if constexpr (AUDIOPOOL_ABORT_ON_MISUSE) abortOnMisuse(report);

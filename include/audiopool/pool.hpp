@@ -143,7 +143,7 @@ public:
     /// thread; IndexStack the pool's thread). Progress: Pool::progress.
     /// Allocates: no.
     [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire(std::size_t numChannels = Channels,
-                                                      std::size_t numFrames = Frames) noexcept {
+                                                      std::size_t numFrames = Frames) noexcept AUDIOPOOL_NONBLOCKING {
         if (numChannels > Channels || numFrames > Frames) [[unlikely]] {
             rejected();
             return {};
@@ -168,7 +168,7 @@ public:
     /// As acquire(), as a Shared handle.
     /// Thread: as acquire(). Progress: Pool::progress. Allocates: no.
     [[nodiscard]] Shared acquireShared(std::size_t numChannels = Channels,
-                                       std::size_t numFrames = Frames) noexcept {
+                                       std::size_t numFrames = Frames) noexcept AUDIOPOOL_NONBLOCKING {
         return Shared(acquire(numChannels, numFrames));
     }
 
@@ -181,7 +181,7 @@ public:
     /// Thread: a thread that may release (Pool::threadRule). Progress: one
     /// compare-and-swap (retried only on a spurious failure), then
     /// Pool::progress (a push). Allocates: no.
-    bool release(const Detached& detached) noexcept {
+    bool release(const Detached& detached) noexcept AUDIOPOOL_NONBLOCKING {
         if (!claimDetached(detached, 0)) return false;
         giveBack(detached.index);
         return true;
@@ -190,7 +190,7 @@ public:
     /// Puts a detached buffer back under a Unique handle (same checks as release).
     /// Thread: any (the new holder). Progress: wait-free (one compare-and-swap,
     /// retried only on a spurious failure). Allocates: no.
-    [[nodiscard]] Unique adopt(const Detached& detached) noexcept {
+    [[nodiscard]] Unique adopt(const Detached& detached) noexcept AUDIOPOOL_NONBLOCKING {
         if (!claimDetached(detached, 1)) return {};
         return Unique(this, detached.index, std::min<std::size_t>(detached.channels, Channels),
                       std::min<std::size_t>(detached.frames, Frames));
@@ -204,7 +204,7 @@ public:
     /// Thread: Treiber, SpscRing any; IndexStack the pool's thread. Progress:
     /// wait-free (a few loads; raising the high-water mark retries at most
     /// Capacity times). Allocates: no.
-    Stats stats() const noexcept {
+    Stats stats() const noexcept AUDIOPOOL_NONBLOCKING {
         const FreeListCounts counts = free_.counts();
         Stats s;
         s.capacity = Capacity;

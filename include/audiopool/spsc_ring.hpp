@@ -96,7 +96,7 @@ struct BasicSpscRing {
     public:
         /// Takes the oldest free index.
         /// Thread: the acquiring thread only. Progress: wait-free. Allocates: no.
-        Popped pop() noexcept {
+        Popped pop() noexcept AUDIOPOOL_NONBLOCKING {
             // relaxed: head_ is written only by this thread.
             const std::uint64_t head = head_.load(std::memory_order_relaxed);
             std::int64_t free = available(cachedPushes_, head);
@@ -127,7 +127,7 @@ struct BasicSpscRing {
 
         /// Gives an index back.
         /// Thread: the releasing thread only. Progress: wait-free. Allocates: no.
-        void push(std::uint32_t index) noexcept {
+        void push(std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING {
             // acquire, not relaxed: with one releaser this thread wrote the
             // value itself and the order costs nothing on x86 or ARMv8.1+;
             // with a second (rule-breaking) releaser it orders this push after
@@ -147,7 +147,7 @@ struct BasicSpscRing {
         /// snapshot of two positions read one after the other: the releases
         /// are read last, so inUse is never above the true number.
         /// Thread: any. Progress: wait-free. Allocates: no.
-        FreeListCounts counts() const noexcept {
+        FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING {
             // (4) acquire: pairs with (3) and (2).
             const std::uint64_t head = head_.load(std::memory_order_acquire);
             const std::uint64_t pushes = pushes_.load(std::memory_order_acquire);

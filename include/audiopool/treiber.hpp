@@ -117,7 +117,7 @@ struct BasicTreiber {
 
         /// Takes the top index. Thread: any. Progress: lock-free. Allocates: no.
         template <class Links>
-        Popped pop(Links links) noexcept {
+        Popped pop(Links links) noexcept AUDIOPOOL_NONBLOCKING {
             // (1) acquire: synchronizes-with the release CAS (2) in push that
             // made this index the head, so its link and the samples the
             // releasing thread wrote are visible to us.
@@ -145,7 +145,7 @@ struct BasicTreiber {
 
         /// Puts an index on top. Thread: any. Progress: lock-free. Allocates: no.
         template <class Links>
-        void push(std::uint32_t index, Links links) noexcept {
+        void push(std::uint32_t index, Links links) noexcept AUDIOPOOL_NONBLOCKING {
             // relaxed: only used to link; the CAS validates it.
             std::uint64_t head = head_.load(std::memory_order_relaxed);
             for (;;) {
@@ -165,7 +165,7 @@ struct BasicTreiber {
         }
 
         /// Thread: any. Progress: wait-free. Allocates: no.
-        FreeListCounts counts() const noexcept {
+        FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING {
             // (4) acquire: synchronizes-with the release increment (3), so the
             // head read below is no older than the crossing it counted; the
             // count can then lag the head by at most one crossing, which
