@@ -18,6 +18,7 @@
 #include <cstdio>
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
+#include <audiopool/config.hpp>  // the library's macros (AUDIOPOOL_NONBLOCKING): a module exports none
 #else
 #include <audiopool/audiopool.hpp>
 #endif
@@ -36,8 +37,10 @@ public:
         return true;
     }
 
-    /// Audio thread.
-    void processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) {
+    /// Audio thread. Marked nonblocking: RealtimeSanitizer (-fsanitize=realtime)
+    /// stops the program if anything inside, JUCE's calls included,
+    /// allocates, locks or blocks (docs/real-time.md).
+    void processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) AUDIOPOOL_NONBLOCKING {
         juce::ScopedNoDenormals noDenormals;
         const int channels = buffer.getNumChannels(), samples = buffer.getNumSamples();
         auto dry = pool_.acquire(static_cast<std::size_t>(channels), static_cast<std::size_t>(samples));

@@ -8,7 +8,8 @@
 //     voices [output.wav] [seconds]
 //
 // The render loop is written as an audio callback would be: nothing in
-// renderBlock() allocates, locks or blocks, and an exhausted pool costs a
+// renderBlock() allocates, locks or blocks (it is marked nonblocking, and
+// RealtimeSanitizer checks it in CI), and an exhausted pool costs a
 // voice one block of silence, never a crash.
 #include <algorithm>
 #include <array>
@@ -22,6 +23,7 @@
 #include "denormal_guard.hpp"
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
+#include <audiopool/config.hpp>  // the library's macros (AUDIOPOOL_NONBLOCKING): a module exports none
 #else
 #include <audiopool/audiopool.hpp>
 #endif
@@ -50,16 +52,16 @@ struct Voice {
     long period = 0;        // frames between notes
     long offset = 0;        // first note
 
-    bool sounding() const { return envelope > 1.0e-4f; }
+    bool sounding() const AUDIOPOOL_NONBLOCKING { return envelope > 1.0e-4f; }
 
     /// Starts a note if one is due in this block.
-    void schedule(long blockStart, long frames) {
+    void schedule(long blockStart, long frames) AUDIOPOOL_NONBLOCKING {
         const long next = blockStart - offset;
         if (next >= 0 && next % period < frames) envelope = 1.0f;
     }
 
     /// Writes one block of this voice into `out` (2 channels).
-    void render(const Pool::Unique& out) {
+    void render(const Pool::Unique& out) AUDIOPOOL_NONBLOCKING {
         const float step = frequency / float(sampleRate);
         const float decay = 0.99985f;
         auto left = out.channel(0), right = out.channel(1);
@@ -80,7 +82,8 @@ struct Voice {
 class EchoBus {
 public:
     /// Adds the echo of the previous block to `mix` and keeps `send` for next time.
-    void process(const Pool::Shared& send, std::array<std::vector<float>, 2>& mix, std::size_t frames) {
+    void process(const Pool::Shared& send, std::array<std::vector<float>, 2>& mix, std::size_t frames)
+        AUDIOPOOL_NONBLOCKING {
         if (previous_) {
             for (std::size_t c = 0; c < 2; ++c) {
                 const auto from = previous_.channel(c);
@@ -114,8 +117,11 @@ struct Renderer {
         }
     }
 
-    /// One audio callback: `frames` frames starting at `blockStart`.
-    void renderBlock(long blockStart, std::size_t frames) {
+    /// One audio callback: `frames` frames starting at `blockStart`. Marked
+    /// nonblocking, like every function it calls here: RealtimeSanitizer
+    /// (-fsanitize=realtime) stops the program if anything inside allocates,
+    /// locks or blocks (docs/real-time.md).
+    void renderBlock(long blockStart, std::size_t frames) AUDIOPOOL_NONBLOCKING {
         const DenormalGuard guard;
         for (auto& m : mix) std::fill_n(m.begin(), frames, 0.0f);
         auto send = pool.acquireShared(2, frames);

@@ -20,6 +20,7 @@
 #include <utility>
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
+#include <audiopool/config.hpp>  // the library's macros (AUDIOPOOL_NONBLOCKING): a module exports none
 #else
 #include <audiopool/audiopool.hpp>
 #endif
@@ -108,7 +109,26 @@ struct AudioReport {
     double sum = 0.0;
 };
 
-/// The audio thread: one callback per period, never blocking.
+/// One audio callback: records block `block` into a pooled buffer and hands
+/// it to the worker; an empty pool skips the block. Marked nonblocking:
+/// RealtimeSanitizer (-fsanitize=realtime) stops the program if anything
+/// inside allocates, locks or blocks (docs/real-time.md).
+void callback(std::size_t block, AudioReport& report) AUDIOPOOL_NONBLOCKING {
+    auto buffer = pool.acquire(channels, frames);
+    if (!buffer) {  // the worker is behind: skip recording this block
+        ++report.skipped;
+        return;
+    }
+    const float stamp = float(block % 1000);
+    for (std::size_t c = 0; c < channels; ++c)
+        for (float& s : buffer.channel(c)) s = stamp + float(c);
+    if (!toWorker.push(std::move(buffer))) std::abort();  // cannot happen: see SpscQueue
+    ++report.recorded;
+    report.sum += stamp;
+}
+
+/// The audio thread: one callback per period. It waits for the period
+/// between callbacks, as a device driver would; the callback itself never blocks.
 AudioReport record(std::size_t blocks) {
     using Clock = std::chrono::steady_clock;
     const auto period = std::chrono::microseconds(250);  // a faster-than-real-time "device"
@@ -117,18 +137,7 @@ AudioReport record(std::size_t blocks) {
     for (std::size_t block = 0; block < blocks; ++block) {
         next += period;
         std::this_thread::sleep_until(next);
-        // ---- the callback ----
-        auto buffer = pool.acquire(channels, frames);
-        if (!buffer) {  // the worker is behind: skip recording this block
-            ++report.skipped;
-            continue;
-        }
-        const float stamp = float(block % 1000);
-        for (std::size_t c = 0; c < channels; ++c)
-            for (float& s : buffer.channel(c)) s = stamp + float(c);
-        if (!toWorker.push(std::move(buffer))) std::abort();  // cannot happen: see SpscQueue
-        ++report.recorded;
-        report.sum += stamp;
+        callback(block, report);
     }
     // release: publishes every push above to the worker's acquire.
     recording.store(false, std::memory_order_release);

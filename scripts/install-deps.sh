@@ -7,7 +7,9 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config python3   # build
   g++ clang-19                           # header mode (g++) and module mode (clang >= 17)
-  clang-22                               # module mode with a second clang (tested with clang-19 and clang-22)
+  clang-22                               # module mode with a second clang (tested with clang-19 and clang-22),
+                                         # function effect analysis (-Wfunction-effects)
+  libclang-rt-22-dev                     # RealtimeSanitizer (-fsanitize=realtime) for clang-22
   libclang-rt-19-dev                     # sanitizers and libFuzzer for clang-19
   llvm-19                                # llvm-symbolizer-19: source lines in sanitizer and libFuzzer reports
   doctest-dev                            # tests

@@ -4,8 +4,12 @@
 # run on its own sources it with --step (see the end of this file).
 
 # The compilers, named here only: module mode needs clang >= 17, header mode
-# is tested with the system g++. Set these to try others.
+# is tested with the system g++. AUDIOPOOL_CLANG (clang-19) builds most steps;
+# AUDIOPOOL_CLANG_NEWEST (clang-22, the newest Debian ships) builds module
+# mode again, the function effect analysis and RealtimeSanitizer (clang >= 20).
+# Set these to try others.
 AUDIOPOOL_CLANG=${AUDIOPOOL_CLANG:-clang++-19}
+AUDIOPOOL_CLANG_NEWEST=${AUDIOPOOL_CLANG_NEWEST:-clang++-22}
 AUDIOPOOL_GCC=${AUDIOPOOL_GCC:-g++}
 # Parallel compile jobs (meson compile / ninja -j); unset: ninja's default.
 AUDIOPOOL_JOBS=${AUDIOPOOL_JOBS:-}

@@ -10,9 +10,14 @@
 //  - test::audioscope: calls to each allocation function (operator new and
 //    delete in every form, malloc, calloc, realloc, free, aligned_alloc,
 //    memalign, posix_memalign) and to pthread_mutex_lock made by a thread
-//    while it is inside a marked "audio" scope. Only without a sanitizer:
-//    the functions must be replaced one by one, which a sanitizer build does
-//    not allow (there the declarations below are absent).
+//    while it is inside a marked "audio" scope. Without a sanitizer the
+//    functions are replaced one by one and counted. Under RealtimeSanitizer
+//    (-fsanitize=realtime) an audio scope is a [[clang::nonblocking]]
+//    function instead: RTSan stops the program at the first call it deems
+//    unsafe there (allocation, lock, sleep, file or socket I/O, ...;
+//    halt_on_error), so a scope that returns made no such call and its
+//    counts are zero. Under the other sanitizers, which own malloc and do not
+//    allow the replacement, the declarations below are absent.
 //
 // Library-independent: include it before `import audiopool;`.
 #pragma once
@@ -22,6 +27,12 @@
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
 #define AUDIOPOOL_SANITIZER_MALLOC 1
+#endif
+// RealtimeSanitizer intercepts malloc and pthread_mutex_lock itself (and
+// runs the allocation hooks): the audio scopes become its real-time contexts.
+#if __has_feature(realtime_sanitizer)
+#define AUDIOPOOL_SANITIZER_MALLOC 1
+#define AUDIOPOOL_RTSAN_SCOPES 1
 #endif
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -45,7 +56,7 @@ private:
     std::size_t start_;
 };
 
-#ifndef AUDIOPOOL_SANITIZER_MALLOC
+#if !defined(AUDIOPOOL_SANITIZER_MALLOC) || defined(AUDIOPOOL_RTSAN_SCOPES)
 namespace audioscope {
 
 /// Calls counted inside audio scopes since the counters were last read.
@@ -57,11 +68,31 @@ struct Calls {
     }
 };
 
+#ifdef AUDIOPOOL_RTSAN_SCOPES
+/// Runs `body` in a real-time context: RealtimeSanitizer stops the program at
+/// any unsafe call it makes, on this thread.
+template <class Body>
+void run(Body&& body) {
+    [&]() [[clang::nonblocking]] { body(); }();
+}
+/// Nothing is counted: a scope with an unsafe call never returns.
+inline Calls takeCalls() noexcept { return {}; }
+#else
 /// Marks the calling thread as an audio thread until leave().
 void enter() noexcept;
 void leave() noexcept;
 /// Reads and resets the counters (all threads together).
 Calls takeCalls() noexcept;
+
+/// Runs `body` inside an audio scope on the calling thread (its calls are
+/// counted until the next takeCalls()).
+template <class Body>
+void run(Body&& body) {
+    enter();
+    body();
+    leave();
+}
+#endif
 
 /// Runs `body` inside an audio scope on the calling thread and returns the
 /// calls it made. Nothing inside may itself allocate to report a result:
@@ -69,9 +100,7 @@ Calls takeCalls() noexcept;
 template <class Body>
 Calls countDuring(Body&& body) {
     takeCalls();
-    enter();
-    body();
-    leave();
+    run(body);
     return takeCalls();
 }
 

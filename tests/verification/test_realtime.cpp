@@ -198,29 +198,30 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
 
     test::audioscope::takeCalls();
     std::thread releaser([&] {  // created, and its stack set up, outside any scope
-        test::audioscope::enter();
         releaserReady.store(true);
-        for (int received = 0; received < rounds;) {
-            if (auto h = handoff.pop()) {
-                auto copy = *h;  // one more reference, dropped here
-                unexpected += copy.useCount() != 2;
-                ++received;
+        test::audioscope::run([&] {
+            for (int received = 0; received < rounds;) {
+                if (auto h = handoff.pop()) {
+                    auto copy = *h;  // one more reference, dropped here
+                    unexpected += copy.useCount() != 2;
+                    ++received;
+                }
             }
-        }
-        test::audioscope::leave();
+        });
     });
     while (!releaserReady.load()) std::this_thread::yield();
-    test::audioscope::enter();
-    for (int sent = 0; sent < rounds;) {
-        if (auto h = pool->acquireShared(2, 16)) {
-            h.clear();
-            while (!handoff.push(std::move(h))) {
+    audiopool::Stats s;
+    test::audioscope::run([&] {
+        for (int sent = 0; sent < rounds;) {
+            if (auto h = pool->acquireShared(2, 16)) {
+                h.clear();
+                while (!handoff.push(std::move(h))) {
+                }
+                ++sent;
             }
-            ++sent;
         }
-    }
-    const audiopool::Stats s = pool->stats();
-    test::audioscope::leave();
+        s = pool->stats();
+    });
     releaser.join();
 
     checkNoCalls(test::audioscope::takeCalls());
