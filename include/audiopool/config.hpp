@@ -108,3 +108,19 @@
 #define AUDIOPOOL_NONBLOCKING
 #endif
 #endif
+
+// States an invariant the compiler cannot see, so it can drop a test the
+// invariant makes redundant. Only for facts the library itself maintains,
+// never for anything a caller passes in (that is checked, not assumed).
+#ifndef AUDIOPOOL_ASSUME
+#if defined(__GNUC__) || defined(__clang__)
+#define AUDIOPOOL_ASSUME(condition) \
+    do {                            \
+        if (!(condition)) __builtin_unreachable(); \
+    } while (0)
+#elif defined(_MSC_VER)
+#define AUDIOPOOL_ASSUME(condition) __assume(condition)
+#else
+#define AUDIOPOOL_ASSUME(condition) ((void)0)
+#endif
+#endif
