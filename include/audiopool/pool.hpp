@@ -249,8 +249,11 @@ private:
     friend class SharedBuffer<Pool>;
     friend class detail::BufferHandle<Pool>;
 
-    // A buffer's ownership word: 0 = in the free list, 1..n = live handles,
-    // detachedBit | generation = out of any handle (Unique::detach).
+    // A buffer's ownership word: 1..n = live handles (a Unique holds 1),
+    // detachedBit | generation = out of any handle (Unique::detach); in the
+    // free list 1 (given back by a Unique, which leaves the word as it was)
+    // or 0 (by the last Shared reference or release(Detached)). No value a
+    // free buffer holds matches a Detached, so a release of one is refused.
     static constexpr std::uint32_t detachedBit = 0x8000'0000u;
     static constexpr std::uint32_t generationMask = 0x7FFF'FFFFu;
     using OwnershipWord = detail::MaybeAtomic<std::uint32_t, crossThread>;
@@ -310,8 +313,10 @@ private:
     }
 
     void releaseUnique(std::uint32_t index) noexcept {
-        // relaxed: the push's release publishes this store with the samples.
-        slots_[index].header.ownership.store(0, std::memory_order_relaxed);
+        // The word stays 1: the next acquire stores 1 again. Not writing it
+        // here keeps the bookkeeping line with the acquiring thread when
+        // another thread releases (SpscRing's worker): one cache line less
+        // moves between the cores per buffer.
         giveBack(index);
     }
     void addReference(std::uint32_t index) noexcept {

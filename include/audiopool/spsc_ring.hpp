@@ -119,6 +119,10 @@ struct BasicSpscRing {
             // relaxed: written by the producer with release (2), read after (1).
             const std::uint32_t index =
                 std::atomic_ref(ring_[slotOf(head)]).load(std::memory_order_relaxed) ^ slotOf(head);
+            // ring_[k] only ever holds i ^ k for an index i the pool checked
+            // (or 0 ^ k at first), even when two releasers race: the pool's
+            // "got none" test after this pop folds away.
+            AUDIOPOOL_ASSUME(index < Capacity);
             // (3) release: pairs with the acquire in counts() (4), so a reader
             // never sees a pop count that is ahead of the ring contents.
             head_.store(head + 1, std::memory_order_release);
