@@ -12,6 +12,7 @@
 #include "audiopool/interop.hpp"
 #include "audiopool/maybe_atomic.hpp"
 #include "audiopool/misuse.hpp"
+#include "audiopool/poison.hpp"
 #include "audiopool/pool.hpp"
 #include "audiopool/sample.hpp"
 #include "audiopool/spsc_ring.hpp"

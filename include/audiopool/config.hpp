@@ -71,6 +71,54 @@
 #endif
 #endif
 
+// AddressSanitizer in this translation unit (clang: __has_feature; g++:
+// __SANITIZE_ADDRESS__). Where it is, a released buffer's samples are
+// poisoned until the buffer is acquired again (poison.hpp), so a write or read
+// through a pointer kept past the release is reported as use-after-poison.
+// Nothing changes without it. In module mode what counts is how the module
+// itself was compiled (modules/meson.build gives it the consumer's -fsanitize).
+#ifndef AUDIOPOOL_HAS_ASAN
+#if defined(__SANITIZE_ADDRESS__)
+#define AUDIOPOOL_HAS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AUDIOPOOL_HAS_ASAN 1
+#endif
+#endif
+#endif
+#ifndef AUDIOPOOL_HAS_ASAN
+#define AUDIOPOOL_HAS_ASAN 0
+#endif
+
+// Debug builds without ASan: a released buffer's samples are overwritten
+// with signalling NaNs before it goes back on the free list (poison.hpp), so
+// a read through a pointer kept past the release gives NaN, not plausible
+// stale audio. On by default without NDEBUG and without ASan (which catches
+// the access itself). It costs one write of the buffer per release, what a
+// clear() costs (measured in docs/real-time.md); define it to 0 to keep the
+// contents (in module mode, where the module is compiled: Meson's cpp_args).
+// Like assert(), it changes which code runs, never the class layout.
+#ifndef AUDIOPOOL_FILL_RELEASED
+#if defined(NDEBUG) || AUDIOPOOL_HAS_ASAN
+#define AUDIOPOOL_FILL_RELEASED 0
+#else
+#define AUDIOPOOL_FILL_RELEASED 1
+#endif
+#endif
+
+// A function that may read and write poisoned memory (Pool::prefault touches
+// every page of the pool, free buffers included) without an ASan report.
+// Empty without ASan.
+#ifndef AUDIOPOOL_NO_SANITIZE_ADDRESS
+#if AUDIOPOOL_HAS_ASAN && (defined(__GNUC__) || defined(__clang__))
+#define AUDIOPOOL_NO_SANITIZE_ADDRESS __attribute__((no_sanitize("address")))
+#elif AUDIOPOOL_HAS_ASAN && defined(_MSC_VER)
+#define AUDIOPOOL_NO_SANITIZE_ADDRESS __declspec(no_sanitize_address)
+#else
+#define AUDIOPOOL_NO_SANITIZE_ADDRESS
+#endif
+#endif
+
 // The acquire path: a few dozen instructions that belong inline in the audio
 // callback, whatever the caller's inlining budget says.
 #ifndef AUDIOPOOL_HOT_INLINE

@@ -13,10 +13,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <span>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #if AUDIOPOOL_HAS_MLOCK
 #include <sys/mman.h>
+#endif
+#if AUDIOPOOL_HAS_ASAN
+#include <sanitizer/asan_interface.h>
 #endif

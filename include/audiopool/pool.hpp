@@ -52,6 +52,7 @@
 #include "audiopool/handles.hpp"
 #include "audiopool/maybe_atomic.hpp"
 #include "audiopool/misuse.hpp"
+#include "audiopool/poison.hpp"
 #include "audiopool/sample.hpp"
 #include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
@@ -137,8 +138,9 @@ public:
     /// Frames; zero is allowed and still takes a buffer). Returns an empty
     /// handle, counting why, when the request is larger than the pool's
     /// buffers (Stats::rejectedRequests) or the pool is exhausted
-    /// (Stats::failedAcquisitions). Contents are whatever the last user left:
-    /// call clear() if you need silence.
+    /// (Stats::failedAcquisitions). Contents are whatever the last user left
+    /// (debug builds: signalling NaNs, see AUDIOPOOL_FILL_RELEASED): call
+    /// clear() if you need silence.
     /// Thread: per Pool::threadRule (Treiber any; SpscRing the acquiring
     /// thread; IndexStack the pool's thread). Progress: Pool::progress.
     /// Allocates: no.
@@ -154,6 +156,9 @@ public:
             refused(popped.inUse);
             return {};
         }
+        // ASan builds: the buffer is ours; its samples become addressable
+        // before any handle can reach them (poison.hpp).
+        if constexpr (detail::poisonsReleased) detail::unpoisonSamples(slots_[popped.index].samples, bufferBytes);
         Header& header = slots_[popped.index].header;
         // relaxed: the pop's acquire already ordered us after the release that
         // freed this buffer; the word is ours alone until we hand out a handle.
@@ -226,7 +231,10 @@ public:
     /// playback, while no other thread uses the pool; it keeps the contents.
     /// Thread: any, while no other thread uses the pool. Progress: O(size of
     /// the pool), page faults included: not for the audio thread. Allocates: no.
-    void prefault() noexcept {
+    /// ASan builds: reads and writes the free buffers' samples, which are
+    /// poisoned there (poison.hpp), without being reported: it keeps their
+    /// contents and hands nothing out.
+    AUDIOPOOL_NO_SANITIZE_ADDRESS void prefault() noexcept {
         constexpr std::size_t pageStep = 4096;  // touching more often than the page size is harmless
         auto* bytes = reinterpret_cast<volatile unsigned char*>(this);
         for (std::size_t offset = 0; offset < sizeof(Pool); offset += pageStep) bytes[offset] = bytes[offset];
@@ -243,6 +251,16 @@ public:
     /// Undoes lockMemory().
     /// Thread: any. Progress: a system call: not for the audio thread. Allocates: no.
     bool unlockMemory() noexcept { return lockPages(false); }
+
+#if AUDIOPOOL_HAS_ASAN
+    /// ASan builds only: unpoisons the free buffers, so that the memory is
+    /// not left poisoned for whatever uses it next (a new pool constructed in
+    /// the same storage would otherwise be reported as it zeroes it). Without
+    /// ASan the destructor stays implicit.
+    constexpr ~Pool() {
+        if (!std::is_constant_evaluated()) detail::unpoisonSamples(slots_, sizeof(slots_));
+    }
+#endif
 
 private:
     friend class UniqueBuffer<Pool>;
@@ -373,8 +391,12 @@ private:
         return true;
     }
 
+    // Every release reaches the free list here: a Unique's (releaseUnique),
+    // the last Shared reference's (dropReference) and release(Detached).
     void giveBack(std::uint32_t index) noexcept {
         checkReleaseThread(index);
+        // ASan and debug builds: marked while we still own it, before the push (poison.hpp).
+        if constexpr (detail::marksReleased) detail::markReleased(slots_[index].samples, Channels * channelStride);
         pushIndex(index);
     }
 
