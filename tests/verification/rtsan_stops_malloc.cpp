@@ -3,14 +3,14 @@
 // -fsanitize=realtime, the program must be stopped at the malloc with RTSan's
 // report (expect_report.py checks the exit status and the report); if it
 // returns, RTSan did not check the callback, and the test fails.
+#include <cstdio>
+#include <cstdlib>
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #include <audiopool/config.hpp>  // AUDIOPOOL_NONBLOCKING: a module exports no macro
 #else
 #include <audiopool/audiopool.hpp>
 #endif
-#include <cstdio>
-#include <cstdlib>
 
 namespace {
 
