@@ -8,8 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 source scripts/lib.sh
+step_times=()
 for step in scripts/test.d/*.sh; do
   echo "==== ${step#scripts/test.d/}"
+  step_start=$SECONDS
   source "$step"
+  step_times+=("$(printf '%5d s  %s' $((SECONDS - step_start)) "${step#scripts/test.d/}")")
 done
+echo
+echo "Time per step:"
+printf '  %s\n' "${step_times[@]}"
 print_totals
