@@ -52,6 +52,8 @@
 // policy within 1.05 x static at p50 and p99.9 under every load; no page
 // fault in a pool strategy's callbacks).
 // Options: --seconds=S (per load and block size, all strategies; default 6),
+//          --loads=none,cache,churn (which loads, default all; they run in
+//          this order whatever the list says: see bench/load.hpp),
 //          --csv=PATH, --json=PATH (the results), --ccdf=PATH (the distributions, to plot).
 #include "../tests/support/spsc_queue.hpp"
 #include "load.hpp"
@@ -907,6 +909,11 @@ int main(int argc, char** argv) {
     const std::string csvPath = bench::takeOption(argc, argv, "csv");
     const std::string jsonPath = bench::takeOption(argc, argv, "json");
     const std::string ccdfPath = bench::takeOption(argc, argv, "ccdf");
+    const std::string loadList = bench::takeOption(argc, argv, "loads", "none,cache,churn");
+    std::vector<bench::LoadKind> loads;
+    for (const bench::LoadKind kind : bench::allLoads)
+        if (("," + loadList + ",").find("," + std::string(bench::loadName(kind)) + ",") != std::string::npos)
+            loads.push_back(kind);
     const double perUs = bench::stampsPerNs() * 1000;
 
     fmt::print("\n==== Audio callbacks: simulated callbacks run back to back on a render thread ====\n"
@@ -933,7 +940,7 @@ int main(int argc, char** argv) {
                               BlockStrategy<PmrAllocator<std::pmr::synchronized_pool_resource>>,
                               BlockStrategy<ListSources<bench::MutexFreeList>>,
                               BlockStrategy<ListSources<bench::BoostStackFreeList>>>();
-        for (const bench::LoadKind kind : bench::allLoads) {
+        for (const bench::LoadKind kind : loads) {
             const std::string load(bench::loadName(kind));
             const bench::Load background(kind);
             for (const std::uint32_t frames : blockSizes) {
@@ -952,7 +959,7 @@ int main(int argc, char** argv) {
     std::vector<bench::Target> targets;
     for (const char* pool : {"IndexStack", "SpscRing", "Treiber"}) {
         std::uint64_t faults = 0;
-        for (const bench::LoadKind kind : bench::allLoads) {
+        for (const bench::LoadKind kind : loads) {
             double worst = 0;
             for (const Result& r : results)
                 if (r.strategy == pool && r.load == bench::loadName(kind)) worst = std::max(worst, r.worstRatio());
