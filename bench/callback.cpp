@@ -12,13 +12,12 @@
 //   3. mixes each voice into a bus and gives the temporary back, except one
 //      voice in 8 (rotating), whose buffer is handed to a worker thread
 //      through a single-producer single-consumer queue (test::SpscQueue); the
-//      worker (waking every 100 us) reads it (a peak meter, as an analyser
-//      or disk writer would), holds the last 32 it received and releases the
-//      oldest. A strategy that
-//      cannot release on another thread (static, IndexStack, the
-//      unsynchronized pmr pool) keeps those buffers on the render thread in
-//      the same 32-deep line and releases them itself, so every strategy has
-//      the same buffers out at once;
+//      worker (waking every millisecond) reads it (a peak meter, as an
+//      analyser or disk writer would), holds the last 32 it received and
+//      releases the oldest. A strategy that cannot release on another thread
+//      (static, IndexStack, the unsynchronized pmr pool) keeps those buffers
+//      on the render thread in the same 32-deep line and releases them
+//      itself, so every strategy has the same buffers out at once;
 //   4. soft-clips each bus into a stereo output and gives the busses back.
 //
 // Strategies (the same work each; Voice and Bus are what they hand out):
@@ -462,7 +461,9 @@ public:
 };
 
 /// One thread for the whole run, serving one job at a time. It wakes every
-/// 100 us, like a disk writer or analyser that polls its queue.
+/// millisecond, like a disk writer or analyser that polls its queue (and so
+/// takes a core from the render thread or the load now and then, as such a
+/// thread does; more often would disturb every strategy's callbacks more).
 class Worker {
 public:
     Worker() : thread_([this] { run(); }) {}
@@ -501,7 +502,7 @@ private:
                     continue;
                 }
             }
-            std::this_thread::sleep_for(std::chrono::microseconds(100));
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
 
