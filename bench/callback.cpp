@@ -22,6 +22,8 @@
 //
 // Strategies (the same work each; Voice and Bus are what they hand out):
 //   static               buffers assigned once before the run (no management: the limit)
+//   static hand-off      the same, handing voices to the worker, which only
+//                        reads them (the limit for the strategies that hand off)
 //   IndexStack, SpscRing, Treiber   audiopool pools, prefaulted (SpscRing: a
 //                        pool for the voices that stay, whose releasing thread
 //                        is the render thread, and one for the voices handed
@@ -138,17 +140,23 @@ float* channel(const Handle& h, std::uint32_t c) {
 // thread, and releaseVoiceOnWorker when crossThread. An empty Voice or Bus
 // means the strategy ran dry (counted; never expected).
 
+/// Static buffers, with or without the hand-off: the limit for the
+/// strategies that keep every buffer on the render thread ("static") and for
+/// those that hand some to the worker ("static hand-off", whose worker reads
+/// them and lets them go without any release). Either way no management at
+/// all: "acquire" picks a buffer assigned before the run.
+template <bool HandsOff>
 class StaticStrategy {
 public:
-    static constexpr const char* name = "static";
+    static constexpr const char* name = HandsOff ? "static hand-off" : "static";
     static constexpr const char* kind = "limit";
-    static constexpr bool crossThread = false;
+    static constexpr bool crossThread = HandsOff;
     using Voice = Block;
     using Bus = Block;
 
     Voice acquireVoice(std::uint32_t voice, std::uint32_t frames, bool handedOff) {
         // A voice handed off is held for a while: it takes the next buffer of
-        // a ring longer than the held line instead of its own.
+        // a ring instead of its own.
         float* data = handedOff ? storage_->ring[nextRing_++ % ringSize] : storage_->perVoice[voice];
         return {data, frames, voiceChannels, frames};
     }
@@ -157,9 +165,17 @@ public:
     }
     void releaseVoice(Voice& v) { v = {}; }
     void releaseBus(Bus& b) { b = {}; }
+    void releaseVoiceOnWorker(Voice& v) { v = {}; }
 
 private:
-    static constexpr std::size_t ringSize = held + handOffsPerCallback + 1;
+    // Kept on the render thread: the held line and this callback's. Handed
+    // off: the ring is longer than the queue plus the one buffer the worker
+    // may be reading, so a ring buffer is written again only after the
+    // worker has popped the buffer after it — which it does after reading
+    // this one — and the render thread saw that pop (the queue's acquire)
+    // before its last push.
+    static constexpr std::size_t ringSize =
+        HandsOff ? handOffSlots + held + handOffsPerCallback + 2 : held + handOffsPerCallback + 1;
     struct Storage {
         alignas(64) float perVoice[voices][voiceChannels * maxFrames];
         alignas(64) float ring[ringSize][voiceChannels * maxFrames];
@@ -921,7 +937,8 @@ int main(int argc, char** argv) {
                "Each callback: {} voices render into 2-channel temporaries (saw + state-variable filter), mix into "
                "{} busses\n(2, 4, 6, 8 channels), busses soft-clipped to stereo; 1 voice buffer in {} goes to a "
                "worker thread that\nreleases it after holding {} (static, IndexStack and pmr unsync pool hold and "
-               "release them on the render\nthread). Times in us per callback, two TSC reads included; +: excess "
+               "release them on the render\nthread; static hand-off: static buffers the worker only reads, the limit "
+               "for the strategies that hand off).\nTimes in us per callback, two TSC reads included; +: excess "
                "over static at that quantile;\nx: ratio to static; misses: callbacks over the budget (2 x static p50, "
                "so static's work takes half of it);\nfaults: page faults on the render thread during timed callbacks. "
                "The render, worker and load threads share\nthe machine's {} cores (nothing pinned); strategies take "
@@ -934,7 +951,7 @@ int main(int argc, char** argv) {
     // malloc serves it from an arena of its own, as it would there).
     std::thread render([&] {
         Worker worker;
-        auto all = contenders<StaticStrategy, IndexStackStrategy, SpscRingStrategy, TreiberStrategy,
+        auto all = contenders<StaticStrategy<false>, StaticStrategy<true>, IndexStackStrategy, SpscRingStrategy, TreiberStrategy,
                               BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
                               BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
                               BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,

@@ -26,6 +26,7 @@ LOADS = ["none", "churn", "cache"]
 FRAMES = [64, 256]
 STRATEGIES = {
     "static": "limit",
+    "static hand-off": "limit",
     "IndexStack": "pool",
     "SpscRing": "pool",
     "Treiber": "pool",
