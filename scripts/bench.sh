@@ -8,7 +8,8 @@
 #                                 within the first 40 s); the README's main job
 #   bash scripts/bench.sh full    60 s of callbacks per load and block size, 10
 #                                 repetitions, 10^6 latency samples per subject;
-#                                 writes docs/results/ and docs/plots/ (about 12 minutes)
+#                                 writes docs/results/, docs/plots/ and the tables of
+#                                 docs/benchmarks.md (about 14 minutes)
 #
 # Comparisons are medians of repetitions run in random interleaved order
 # (Google Benchmark), or strategies taking turns in short slices (callbacks),

@@ -18,20 +18,21 @@ mkdir -p "$plots"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# gnuplot_svg OUTPUT TITLE XLABEL YLABEL [WIDTH] — the settings every plot
-# shares; the rest of the script (scales, plot commands) comes on stdin.
-# Ten line styles, none repeated: the first series black (the callback
-# plots' baseline), the next three solid (audiopool's policies), the rest
-# dashed (the peers).
+# gnuplot_svg OUTPUT TITLE XLABEL YLABEL [WIDTH] [SOLID] — the settings every
+# plot shares; the rest of the script (scales, plot commands) comes on stdin.
+# Twelve line styles, none repeated: the first SOLID series (default 4) solid
+# — the callback plots' two static baselines in black and grey, then
+# audiopool's policies — and the rest dashed (the peers).
 gnuplot_svg() {
   local styles=() colour n=0
-  for colour in '#000000' '#1b9e77' '#d95f02' '#7570b3' '#e7298a' '#66a61e' '#e6ab02' '#a6761d' '#1f78b4' '#999999'; do
+  for colour in '#000000' '#888888' '#1b9e77' '#d95f02' '#7570b3' '#e7298a' '#66a61e' '#e6ab02' '#a6761d' \
+    '#1f78b4' '#b2182b' '#01665e'; do
     n=$((n + 1))
-    styles+=("set linetype $n lc rgb '$colour' dt $([ $n -le 4 ] && echo 1 || echo 2)")
+    styles+=("set linetype $n lc rgb '$colour' dt $([ $n -le "${6:-4}" ] && echo 1 || echo 2)")
   done
   { printf '%s\n' "set terminal svg size ${5:-900},560 dynamic font 'sans,12'" "set output '$1'" \
       "set title \"$2\"" "set xlabel '$3'" "set ylabel '$4'" "set grid" "set key noenhanced" \
-      "${styles[@]}" "set linetype cycle 10"
+      "${styles[@]}" "set linetype cycle 12"
     cat; } | gnuplot
 }
 
@@ -65,7 +66,7 @@ split_series "$results/callback-ccdf.csv" callback 3 4 5
 for load in none churn cache; do
   gnuplot_svg "$plots/callback-$load.svg" \
     "Audio callback time, load $load: fraction of callbacks at or above x" \
-    'us per callback (back to back; see docs/benchmarks.md)' 'fraction of callbacks' 1200 <<GP
+    'us per callback (back to back; see docs/benchmarks.md)' 'fraction of callbacks' 1200 5 <<GP
 set logscale xy
 set format y '10^{%L}'
 set key top right
