@@ -61,11 +61,13 @@ struct Table {
     }
 };
 
-/// "1.23" for ratios, "12.3" / "1234" for times: three significant digits.
+/// "1.23" for ratios, "12.3" / "1234" for times, "-12.3" for a negative
+/// difference: three significant digits.
 inline std::string number(double v) {
     if (v != v) return "-";
-    if (v >= 100) return fmt::format("{:.0f}", v);
-    if (v >= 10) return fmt::format("{:.1f}", v);
+    const double size = v < 0 ? -v : v;
+    if (size >= 100) return fmt::format("{:.0f}", v);
+    if (size >= 10) return fmt::format("{:.1f}", v);
     return fmt::format("{:.2f}", v);
 }
 

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in release mode (clang-19, module mode, NDEBUG) and
-# runs them: throughput beside the peers, single-operation latency tails and
+# runs them: whole audio callbacks per buffer strategy under background load
+# first, then throughput beside the peers, single-operation latency tails and
 # instruction counts, each ending in a summary table.
 #
-#   bash scripts/bench.sh quick   about 30 s after the build; the README's main job
-#   bash scripts/bench.sh full    10 repetitions, 10^6 latency samples per subject;
-#                                 writes docs/results/ and docs/plots/ (several minutes)
+#   bash scripts/bench.sh quick   about 75 s after the build (the callback table
+#                                 within the first 40 s); the README's main job
+#   bash scripts/bench.sh full    60 s of callbacks per load and block size, 10
+#                                 repetitions, 10^6 latency samples per subject;
+#                                 writes docs/results/, docs/plots/ and the tables of
+#                                 docs/benchmarks.md (about 14 minutes)
 #
 # Comparisons are medians of repetitions run in random interleaved order
-# (Google Benchmark), so that a noisy moment on a shared machine hits every
-# subject alike; quote ratios from one run, not absolute times.
+# (Google Benchmark), or strategies taking turns in short slices (callbacks),
+# or subjects taking turns sample by sample (latency), so that a noisy moment
+# on a shared machine hits every subject alike; quote ratios from one run,
+# not absolute times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-quick}
@@ -25,10 +31,10 @@ fi
 case "$kind" in
   quick)
     out=$build/bench-results
-    repetitions=3 min_time=0.05 samples=200000 sweep=--quick ;;
+    callback_seconds=5 repetitions=3 min_time=0.05 samples=200000 sweep=--quick ;;
   full)
     out=docs/results
-    repetitions=10 min_time=0.2 samples=1000000 sweep= ;;
+    callback_seconds=60 repetitions=10 min_time=0.2 samples=1000000 sweep= ;;
   *) echo "usage: $0 quick|full" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
@@ -43,19 +49,29 @@ describe_machine() {
     libconcurrentqueue-dev libreaderwriterqueue-dev libc6 2>/dev/null)"
   echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
-describe_machine | tee "$out/machine.txt"
+# Every program's output goes to the terminal and to $out/summary.txt; the
+# full run then renders the plots and puts summary.txt and machine.txt into
+# docs/benchmarks.md (scripts/bench-docs.py), so the page quotes this run.
+run_all() {
+  describe_machine | tee "$out/machine.txt"
 
-"$build/bench/audiopool-bench-throughput" $sweep --summary-only \
-  --summary-csv="$out/throughput-summary.csv" \
-  --benchmark_repetitions=$repetitions --benchmark_min_time=$min_time \
-  --benchmark_enable_random_interleaving=true \
-  --benchmark_out="$out/throughput.json" --benchmark_out_format=json
+  "$build/bench/audiopool-bench-callback" --seconds=$callback_seconds \
+    --csv="$out/callback.csv" --json="$out/callback.json" --ccdf="$out/callback-ccdf.csv"
 
-"$build/bench/audiopool-bench-latency" --samples=$samples \
-  --csv="$out/latency.csv" --ccdf="$out/latency-ccdf.csv"
+  "$build/bench/audiopool-bench-throughput" $sweep --summary-only \
+    --summary-csv="$out/throughput-summary.csv" \
+    --benchmark_repetitions=$repetitions --benchmark_min_time=$min_time \
+    --benchmark_enable_random_interleaving=true \
+    --benchmark_out="$out/throughput.json" --benchmark_out_format=json
 
-bash scripts/bench-instructions.sh "$build" "$out/instructions.csv"
+  "$build/bench/audiopool-bench-latency" --samples=$samples \
+    --csv="$out/latency.csv" --ccdf="$out/latency-ccdf.csv"
+
+  bash scripts/bench-instructions.sh "$build" "$out/instructions.csv"
+}
+run_all | tee "$out/summary.txt"
 
 if [ "$kind" = full ]; then
   bash scripts/plot-bench.sh "$out" docs/plots
+  python3 scripts/bench-docs.py "$out" docs/benchmarks.md
 fi

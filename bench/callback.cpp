@@ -1,0 +1,1000 @@
+// bench/callback.cpp — whole simulated audio callbacks, timed one by one on a
+// render thread, with the buffers each callback needs managed by each
+// strategy in turn, under each background load (bench/load.hpp).
+//
+// One callback, of 64 or 256 frames (at 48 kHz, 1.33 or 5.33 ms of audio;
+// the same code for every strategy, written once below as
+// Render<Strategy>::callback):
+//   1. takes 4 busses of 2, 4, 6 and 8 channels and clears them;
+//   2. takes a 2-channel temporary for each of 32 voices and renders the
+//      voice into it (a saw oscillator through a state-variable low-pass per
+//      channel: a serial chain of a few multiply-adds per sample);
+//   3. mixes each voice into a bus and gives the temporary back, except one
+//      voice in 8 (rotating), whose buffer is handed to a worker thread
+//      through a single-producer single-consumer queue (test::SpscQueue); the
+//      worker (waking every millisecond) reads it (a peak meter, as an
+//      analyser or disk writer would), holds the last 32 it received and
+//      releases the oldest. A strategy that cannot release on another thread
+//      (static, IndexStack, the unsynchronized pmr pool) keeps those buffers
+//      on the render thread in the same 32-deep line and releases them
+//      itself, so every strategy has the same buffers out at once;
+//   4. soft-clips each bus into a stereo output and gives the busses back.
+//
+// Strategies (the same work each; Voice and Bus are what they hand out):
+//   static               buffers assigned once before the run (no management: the limit)
+//   static hand-off      the same, handing voices to the worker, which only
+//                        reads them (the limit for the strategies that hand off)
+//   IndexStack, SpscRing, Treiber   audiopool pools, prefaulted (SpscRing: a
+//                        pool for the voices that stay, whose releasing thread
+//                        is the render thread, and one for the voices handed
+//                        off, whose releasing thread is the worker)
+//   malloc/free, new[]/delete[]     one allocation per buffer, of its exact size
+//   pmr unsync pool, pmr sync pool  std::pmr::unsynchronized_pool_resource and
+//                        synchronized_pool_resource over new_delete_resource,
+//                        pooling blocks up to an 8-channel bus
+//   mutex free list, boost lockfree stack   a free list of buffer indices
+//                        (bench/peers.hpp) over prefaulted storage
+// Pools and free lists are sized so that they never run dry (a full hand-off
+// queue included); an acquire that finds one dry is counted and reported.
+//
+// Method: callbacks run back to back (a real 1.33 ms callback cannot be run
+// 10^6 times), each timed between two fenced TSC reads. Within one block size
+// and load the strategies take turns in slices of about 20 ms, in rotating
+// order, so a noisy moment on the machine is spread over all of them; each
+// slice starts with 10 untimed callbacks. The deadline is relative: budget =
+// 2 x the static strategy's median callback at that block size and load, so
+// the baseline's own work takes half of it; a miss is a callback over the
+// budget. Page faults: getrusage(RUSAGE_THREAD) on the render thread around
+// the timed callbacks of each slice. The render thread, the worker and the
+// load thread share the machine's cores; nothing is pinned.
+//
+// Prints one table per load and block size (percentiles, excess over static,
+// ratios, misses, faults), a verdict per load and the targets (each audiopool
+// policy within 1.05 x static at p50 and p99.9 under every load; no page
+// fault in a pool strategy's callbacks).
+// Options: --seconds=S (per load and block size, all strategies; default 6),
+//          --loads=none,cache,churn (which loads, default all; they run in
+//          this order whatever the list says: see bench/load.hpp),
+//          --csv=PATH, --json=PATH (the results), --ccdf=PATH (the distributions, to plot).
+#include "../tests/support/spsc_queue.hpp"
+#include "load.hpp"
+#include "peers.hpp"
+#include "report.hpp"
+#include "timing.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <memory_resource>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#ifdef AUDIOPOOL_IMPORT
+import audiopool;
+#else
+#include <audiopool/audiopool.hpp>
+#endif
+
+namespace {
+
+// ---- the shape of a callback ----
+
+constexpr std::uint32_t maxFrames = 256;
+constexpr std::uint32_t blockSizes[] = {64, 256};
+constexpr std::uint32_t voices = 32;
+constexpr std::uint32_t voiceChannels = 2;
+constexpr std::uint32_t busCount = 4;
+constexpr std::uint32_t busChannels[busCount] = {2, 4, 6, 8};
+constexpr std::uint32_t maxBusChannels = 8;
+constexpr std::uint32_t handOffEvery = 8;  // one voice buffer in 8 goes to the worker
+constexpr std::uint32_t handOffsPerCallback = voices / handOffEvery;
+constexpr std::uint32_t held = 32;            // buffers the worker (or render thread) holds before releasing
+constexpr std::size_t handOffSlots = 4096;    // the hand-off queue: ~10 ms of callbacks at 64 frames
+
+// Pool sizes: never dry. Voices that stay on the render thread: all voices
+// and the held line. Voices shared with the worker: also a full hand-off
+// queue and the worker's line.
+constexpr std::size_t localVoiceCapacity = voices + held + handOffsPerCallback;
+constexpr std::size_t sharedVoiceCapacity = voices + handOffSlots + held + 2 * handOffsPerCallback;
+constexpr std::size_t busCapacity = busCount;
+
+constexpr int warmUpCallbacks = 10;  // untimed, at the start of every slice
+constexpr double sliceSeconds = 0.02;
+
+// ---- buffers that are not pool handles ----
+
+/// A buffer from a strategy that is not an audiopool pool: its samples
+/// (channel c at data + c * stride) and what giving it back needs.
+struct Block {
+    float* data = nullptr;
+    std::uint32_t stride = 0;
+    std::uint32_t channels = 0;
+    std::uint32_t frames = 0;
+    std::uint32_t index = 0;  // the free-list peers' buffer index
+    explicit operator bool() const { return data != nullptr; }
+    std::size_t bytes() const { return std::size_t{channels} * frames * sizeof(float); }
+};
+
+inline float* channel(const Block& b, std::uint32_t c) { return b.data + c * b.stride; }
+template <class Handle>
+    requires requires(const Handle& h) { h.channelPointers(); }
+float* channel(const Handle& h, std::uint32_t c) {
+    return h.channelPointers()[c];
+}
+
+// ---- the strategies ----
+// Each: name, kind ("limit", "pool", "peer"), crossThread (may the worker
+// release), Voice and Bus types, acquireVoice(voice, frames, handedOff),
+// acquireBus(bus, channels, frames), releaseVoice / releaseBus on the render
+// thread, and releaseVoiceOnWorker when crossThread. An empty Voice or Bus
+// means the strategy ran dry (counted; never expected).
+
+/// Static buffers, with or without the hand-off: the limit for the
+/// strategies that keep every buffer on the render thread ("static") and for
+/// those that hand some to the worker ("static hand-off", whose worker reads
+/// them and lets them go without any release). Either way no management at
+/// all: "acquire" picks a buffer assigned before the run.
+template <bool HandsOff>
+class StaticStrategy {
+public:
+    static constexpr const char* name = HandsOff ? "static hand-off" : "static";
+    static constexpr const char* kind = "limit";
+    static constexpr bool crossThread = HandsOff;
+    using Voice = Block;
+    using Bus = Block;
+
+    Voice acquireVoice(std::uint32_t voice, std::uint32_t frames, bool handedOff) {
+        // A voice handed off is held for a while: it takes the next buffer of
+        // a ring instead of its own.
+        float* data = handedOff ? storage_->ring[nextRing_++ % ringSize] : storage_->perVoice[voice];
+        return {data, frames, voiceChannels, frames};
+    }
+    Bus acquireBus(std::uint32_t bus, std::uint32_t channels, std::uint32_t frames) {
+        return {storage_->busses[bus], frames, channels, frames};
+    }
+    void releaseVoice(Voice& v) { v = {}; }
+    void releaseBus(Bus& b) { b = {}; }
+    void releaseVoiceOnWorker(Voice& v) { v = {}; }
+
+private:
+    // Kept on the render thread: the held line and this callback's. Handed
+    // off: the ring is longer than the queue plus the one buffer the worker
+    // may be reading, so a ring buffer is written again only after the
+    // worker has popped the buffer after it — which it does after reading
+    // this one — and the render thread saw that pop (the queue's acquire)
+    // before its last push.
+    static constexpr std::size_t ringSize =
+        HandsOff ? handOffSlots + held + handOffsPerCallback + 2 : held + handOffsPerCallback + 1;
+    struct Storage {
+        alignas(64) float perVoice[voices][voiceChannels * maxFrames];
+        alignas(64) float ring[ringSize][voiceChannels * maxFrames];
+        alignas(64) float busses[busCount][maxBusChannels * maxFrames];
+    };
+    std::unique_ptr<Storage> storage_ = std::make_unique<Storage>();  // value-initialised: every page touched
+    std::uint32_t nextRing_ = 0;
+};
+
+template <class Policy, std::size_t Capacity, std::uint32_t Channels>
+using CallbackPool = audiopool::Pool<float, Channels, maxFrames, Capacity, Policy>;
+// Pools in static storage, as a plugin keeps them (each strategy's pools have
+// a type of their own: SpscRing's two voice pools differ in capacity).
+template <class Policy, std::size_t Capacity, std::uint32_t Channels>
+constinit CallbackPool<Policy, Capacity, Channels> callbackPool;
+
+template <class Policy, std::size_t VoiceCapacity>
+class PoolStrategy {
+    using VoicePool = CallbackPool<Policy, VoiceCapacity, voiceChannels>;
+    using BusPool = CallbackPool<Policy, busCapacity, maxBusChannels>;
+
+public:
+    static constexpr const char* kind = "pool";
+    static constexpr bool crossThread = VoicePool::crossThread;
+    using Voice = typename VoicePool::Unique;
+    using Bus = typename BusPool::Unique;
+
+    PoolStrategy() {
+        voices_.prefault();
+        busses_.prefault();
+    }
+    Voice acquireVoice(std::uint32_t, std::uint32_t frames, bool) { return voices_.acquire(voiceChannels, frames); }
+    Bus acquireBus(std::uint32_t, std::uint32_t channels, std::uint32_t frames) {
+        return busses_.acquire(channels, frames);
+    }
+    void releaseVoice(Voice& v) { v.reset(); }
+    void releaseBus(Bus& b) { b.reset(); }
+    void releaseVoiceOnWorker(Voice& v) { v.reset(); }
+
+private:
+    VoicePool& voices_ = callbackPool<Policy, VoiceCapacity, voiceChannels>;
+    BusPool& busses_ = callbackPool<Policy, busCapacity, maxBusChannels>;
+};
+
+struct IndexStackStrategy : PoolStrategy<audiopool::IndexStack, localVoiceCapacity> {
+    static constexpr const char* name = "IndexStack";
+};
+struct TreiberStrategy : PoolStrategy<audiopool::Treiber, sharedVoiceCapacity> {
+    static constexpr const char* name = "Treiber";
+};
+
+/// SpscRing allows one releasing thread per pool: voices that stay are taken
+/// from a pool the render thread also releases to, voices handed off from a
+/// pool only the worker releases to. Which one is known when the voice
+/// takes its buffer.
+class SpscRingStrategy {
+    using LocalPool = CallbackPool<audiopool::SpscRing, localVoiceCapacity, voiceChannels>;
+    using HandOffPool = CallbackPool<audiopool::SpscRing, sharedVoiceCapacity, voiceChannels>;
+    using BusPool = CallbackPool<audiopool::SpscRing, busCapacity, maxBusChannels>;
+
+public:
+    static constexpr const char* name = "SpscRing";
+    static constexpr const char* kind = "pool";
+    static constexpr bool crossThread = true;
+    /// A voice's buffer: from one pool or the other.
+    struct Voice {
+        typename LocalPool::Unique local;
+        typename HandOffPool::Unique handedOff;
+        explicit operator bool() const { return bool(local) || bool(handedOff); }
+        float* const* channelPointers() const {
+            return local ? local.channelPointers() : handedOff.channelPointers();
+        }
+    };
+    using Bus = typename BusPool::Unique;
+
+    SpscRingStrategy() {
+        local_.prefault();
+        handOff_.prefault();
+        busses_.prefault();
+    }
+    Voice acquireVoice(std::uint32_t, std::uint32_t frames, bool handedOff) {
+        Voice v;
+        if (handedOff) v.handedOff = handOff_.acquire(voiceChannels, frames);
+        else v.local = local_.acquire(voiceChannels, frames);
+        return v;
+    }
+    Bus acquireBus(std::uint32_t, std::uint32_t channels, std::uint32_t frames) {
+        return busses_.acquire(channels, frames);
+    }
+    void releaseVoice(Voice& v) { v.local.reset(); }  // never a handed-off one: those go to the worker
+    void releaseBus(Bus& b) { b.reset(); }
+    void releaseVoiceOnWorker(Voice& v) { v.handedOff.reset(); }
+
+private:
+    LocalPool& local_ = callbackPool<audiopool::SpscRing, localVoiceCapacity, voiceChannels>;
+    HandOffPool& handOff_ = callbackPool<audiopool::SpscRing, sharedVoiceCapacity, voiceChannels>;
+    BusPool& busses_ = callbackPool<audiopool::SpscRing, busCapacity, maxBusChannels>;
+};
+
+/// A strategy whose buffers are Blocks from Sources: voices() and busses()
+/// each allocate(channels, frames) -> Block and free(Block&) (the same
+/// allocator for both, or a free list of each size).
+template <class Sources>
+class BlockStrategy {
+public:
+    static constexpr const char* name = Sources::name;
+    static constexpr const char* kind = "peer";
+    static constexpr bool crossThread = Sources::crossThread;
+    using Voice = Block;
+    using Bus = Block;
+
+    Voice acquireVoice(std::uint32_t, std::uint32_t frames, bool) {
+        return sources_.voices().allocate(voiceChannels, frames);
+    }
+    Bus acquireBus(std::uint32_t, std::uint32_t channels, std::uint32_t frames) {
+        return sources_.busses().allocate(channels, frames);
+    }
+    void releaseVoice(Block& b) { sources_.voices().free(b); }
+    void releaseBus(Block& b) { sources_.busses().free(b); }
+    void releaseVoiceOnWorker(Block& b) { sources_.voices().free(b); }
+
+private:
+    Sources sources_;
+};
+
+/// An allocator serves voices and busses alike, each of its exact size.
+template <class Self>
+struct OneAllocator {
+    Self& voices() { return static_cast<Self&>(*this); }
+    Self& busses() { return static_cast<Self&>(*this); }
+};
+
+/// malloc/free or new[]/delete[] (bench/peers.hpp).
+template <bench::HeapKind Kind>
+struct HeapAllocator : OneAllocator<HeapAllocator<Kind>> {
+    static constexpr const char* name = Kind == bench::HeapKind::Malloc ? "malloc/free" : "new[]/delete[]";
+    static constexpr bool crossThread = true;
+    static Block allocate(std::uint32_t channels, std::uint32_t frames) {
+        return {bench::HeapBlock<Kind>::allocate(std::size_t{channels} * frames), frames, channels, frames};
+    }
+    static void free(Block& b) {
+        bench::HeapBlock<Kind>::free(b.data);
+        b = {};
+    }
+};
+
+/// Options for both pmr pools: pool every block the callback asks for (up to
+/// an 8-channel bus; libstdc++'s default largest pooled block is smaller and
+/// would send the busses to operator new).
+inline std::pmr::pool_options pmrOptions() {
+    std::pmr::pool_options options;
+    options.largest_required_pool_block = std::size_t{maxBusChannels} * maxFrames * sizeof(float);
+    return options;
+}
+
+/// A std::pmr pool resource over new_delete_resource; only the synchronized
+/// one may be used from two threads.
+template <class Resource>
+struct PmrAllocator : OneAllocator<PmrAllocator<Resource>> {
+    static constexpr bool crossThread = std::is_same_v<Resource, std::pmr::synchronized_pool_resource>;
+    static constexpr const char* name = crossThread ? "pmr sync pool" : "pmr unsync pool";
+    Block allocate(std::uint32_t channels, std::uint32_t frames) {
+        Block b{nullptr, frames, channels, frames};
+        b.data = static_cast<float*>(resource.allocate(b.bytes(), alignof(float)));
+        return b;
+    }
+    void free(Block& b) {
+        resource.deallocate(b.data, b.bytes(), alignof(float));
+        b = {};
+    }
+    Resource resource{pmrOptions(), std::pmr::new_delete_resource()};
+};
+
+/// A free list of buffer indices from bench/peers.hpp over prefaulted storage.
+template <template <std::size_t> class List, std::uint32_t Channels, std::size_t Capacity>
+class ListBuffers {
+public:
+    Block allocate(std::uint32_t channels, std::uint32_t frames) {
+        std::uint32_t index = 0;
+        if (!storage_->list.pop(index)) return {};
+        return {storage_->samples[index], maxFrames, channels, frames, index};
+    }
+    void free(Block& b) {
+        storage_->list.push(b.index);
+        b = {};
+    }
+
+private:
+    struct Storage {
+        List<Capacity> list;
+        alignas(64) float samples[Capacity][Channels * maxFrames]{};
+    };
+    std::unique_ptr<Storage> storage_ = std::make_unique<Storage>();  // value-initialised: every page touched
+};
+
+/// A free list of voice buffers and one of bus buffers.
+template <template <std::size_t> class List>
+struct ListSources {
+    static constexpr const char* name =
+        std::is_same_v<List<1>, bench::MutexFreeList<1>> ? "mutex free list" : "boost lockfree stack";
+    static constexpr bool crossThread = true;
+    auto& voices() { return voiceLists; }
+    auto& busses() { return busLists; }
+    ListBuffers<List, voiceChannels, sharedVoiceCapacity> voiceLists;
+    ListBuffers<List, maxBusChannels, busCapacity> busLists;
+};
+
+// ---- the work: the same for every strategy ----
+
+/// One voice's synthesis state: a saw oscillator and a state-variable
+/// low-pass per channel (Chamberlin), kept from callback to callback.
+struct VoiceState {
+    float phase = 0, increment = 0, cutoff = 0, damping = 0;
+    float gain[voiceChannels]{}, low[voiceChannels]{}, band[voiceChannels]{};
+};
+
+VoiceState voiceState(std::uint32_t v) {
+    constexpr float sampleRate = 48000.0f, pi = 3.14159265f;
+    VoiceState s;
+    s.increment = 55.0f * std::exp2(float(v) / 12.0f) / sampleRate;
+    s.cutoff = 2.0f * std::sin(pi * (500.0f + 100.0f * float(v)) / sampleRate);
+    s.damping = 0.5f;
+    s.gain[0] = 0.1f * (1.0f - float(v) / voices);
+    s.gain[1] = 0.1f * float(v + 1) / voices;
+    return s;
+}
+
+/// Renders a voice into its two channels: a serial chain of a few
+/// multiply-adds per sample and channel (the filter state feeds back). The
+/// state is kept in locals during the loop, as DSP code does: the output
+/// stores could alias it otherwise.
+void renderVoice(VoiceState& s, float* const out[voiceChannels], std::uint32_t frames) {
+    float phase = s.phase;
+    float low[voiceChannels], band[voiceChannels], f[voiceChannels];
+    for (std::uint32_t c = 0; c < voiceChannels; ++c) {
+        low[c] = s.low[c];
+        band[c] = s.band[c];
+        f[c] = s.cutoff * (c == 0 ? 1.0f : 0.9f);
+    }
+    const float increment = s.increment, damping = s.damping;
+    for (std::uint32_t i = 0; i < frames; ++i) {
+        const float saw = 2.0f * phase - 1.0f;
+        phase += increment;
+        phase -= phase >= 1.0f ? 1.0f : 0.0f;
+        for (std::uint32_t c = 0; c < voiceChannels; ++c) {
+            low[c] += f[c] * band[c];
+            band[c] += f[c] * (saw - low[c] - damping * band[c]);
+            out[c][i] = low[c];
+        }
+    }
+    s.phase = phase;
+    for (std::uint32_t c = 0; c < voiceChannels; ++c) {
+        s.low[c] = low[c];
+        s.band[c] = band[c];
+    }
+}
+
+/// The stereo output the busses are mixed into, and where it ends up (so
+/// that no work can be optimised away).
+alignas(64) float output[2][maxFrames];
+volatile float outputSink = 0;
+volatile float analysisSink = 0;  // the worker's reading of what it was handed
+
+/// Hand-off or held line: keeps the last `held` buffers given to it and
+/// releases the oldest when a new one comes.
+template <class Buffer>
+class HeldLine {
+public:
+    template <class Release>
+    void add(Buffer&& b, Release&& release) {
+        if (count_ == held) {
+            release(slots_[first_]);
+            first_ = (first_ + 1) % held;
+            --count_;
+        }
+        slots_[(first_ + count_) % held] = std::move(b);
+        ++count_;
+    }
+    template <class Release>
+    void releaseAll(Release&& release) {
+        for (; count_ > 0; --count_, first_ = (first_ + 1) % held) release(slots_[first_]);
+    }
+
+private:
+    std::array<Buffer, held> slots_{};
+    std::uint32_t first_ = 0, count_ = 0;
+};
+
+// ---- the worker thread ----
+
+/// What the worker does for one strategy's slice: take what the render
+/// thread hands off, and release it when done.
+class WorkerJob {
+public:
+    virtual ~WorkerJob() = default;
+    virtual void service() = 0;  // take what is waiting; release past the held line
+    virtual void finish() = 0;   // release everything held
+    std::atomic<bool> stopping{false};
+};
+
+/// One thread for the whole run, serving one job at a time. It wakes every
+/// millisecond, like a disk writer or analyser that polls its queue (and so
+/// takes a core from the render thread or the load now and then, as such a
+/// thread does; more often would disturb every strategy's callbacks more).
+class Worker {
+public:
+    Worker() : thread_([this] { run(); }) {}
+    ~Worker() {
+        quit_.store(true, std::memory_order_relaxed);  // relaxed: only a stop flag
+        thread_.join();
+    }
+    /// Render thread: the worker serves `job` from now on.
+    void start(WorkerJob& job) {
+        job.stopping.store(false, std::memory_order_relaxed);  // published by the release below
+        // release: the job (and its queue) is set up before the worker sees it.
+        job_.store(&job, std::memory_order_release);
+    }
+    /// Render thread: after its last hand-off; returns once the worker has
+    /// released every buffer of the job.
+    void stop(WorkerJob& job) {
+        // release: every hand-off before this is visible once the worker sees the flag.
+        job.stopping.store(true, std::memory_order_release);
+        // acquire: pairs with the worker's release below, so its releases are done.
+        while (job_.load(std::memory_order_acquire) != nullptr) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+
+private:
+    void run() {
+        while (!quit_.load(std::memory_order_relaxed)) {
+            // acquire: pairs with start()'s release.
+            if (WorkerJob* job = job_.load(std::memory_order_acquire)) {
+                // acquire: pairs with stop()'s release; read before the last
+                // service, so that service sees every hand-off.
+                const bool last = job->stopping.load(std::memory_order_acquire);
+                job->service();
+                if (last) {
+                    job->finish();
+                    // release: pairs with stop()'s acquire.
+                    job_.store(nullptr, std::memory_order_release);
+                    continue;
+                }
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+
+    std::atomic<WorkerJob*> job_{nullptr};
+    std::atomic<bool> quit_{false};
+    std::thread thread_;
+};
+
+template <class Strategy>
+class HandOff final : public WorkerJob {
+public:
+    using Voice = typename Strategy::Voice;
+    explicit HandOff(Strategy& strategy) : strategy_(strategy) {}
+
+    /// Render thread: false when the queue is full.
+    bool push(Voice&& v) { return queue_.push(std::move(v)); }
+    void setFrames(std::uint32_t frames) { frames_ = frames; }
+
+    void service() override {
+        while (auto v = queue_.pop()) {
+            float peak = 0;  // what an analyser reads
+            for (std::uint32_t c = 0; c < voiceChannels; ++c) {
+                const float* samples = channel(*v, c);
+                for (std::uint32_t i = 0; i < frames_; ++i) peak = std::max(peak, std::fabs(samples[i]));
+            }
+            peak_ = std::max(peak_, peak);
+            line_.add(std::move(*v), [&](Voice& old) { strategy_.releaseVoiceOnWorker(old); });
+        }
+    }
+    void finish() override {
+        line_.releaseAll([&](Voice& old) { strategy_.releaseVoiceOnWorker(old); });
+        analysisSink = peak_;  // so that the reading is not optimised away
+    }
+
+private:
+    Strategy& strategy_;
+    std::uint32_t frames_ = 0;
+    test::SpscQueue<Voice, handOffSlots> queue_;
+    HeldLine<Voice> line_;
+    float peak_ = 0;
+};
+
+/// A job for strategies that never hand off (never started).
+template <class Strategy>
+class NoHandOff {
+public:
+    explicit NoHandOff(Strategy&) {}
+};
+
+// ---- one strategy on the render thread ----
+
+struct Counts {
+    std::uint64_t exhausted = 0;     // acquires that got nothing (must stay 0)
+    std::uint64_t handOffWaits = 0;  // hand-offs that found the queue full (and waited)
+    std::uint64_t pageFaults = 0;    // during timed callbacks
+};
+
+Counts operator-(Counts a, const Counts& b) {
+    return {a.exhausted - b.exhausted, a.handOffWaits - b.handOffWaits, a.pageFaults - b.pageFaults};
+}
+
+template <class Strategy>
+class Render {
+public:
+    using Voice = typename Strategy::Voice;
+    using Bus = typename Strategy::Bus;
+
+    Render() {
+        for (std::uint32_t v = 0; v < voices; ++v) states_[v] = voiceState(v);
+    }
+
+    /// Runs `warmUp` untimed callbacks, then `count` timed ones into `ticks`.
+    void run(Worker& worker, std::uint32_t frames, int warmUp, std::size_t count, std::uint32_t* ticks) {
+        if constexpr (Strategy::crossThread) {
+            handOff_.setFrames(frames);
+            worker.start(handOff_);
+        }
+        for (int i = 0; i < warmUp; ++i) callback(frames);
+        const std::uint64_t faults0 = faults();
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::uint64_t t0 = bench::stamp();
+            callback(frames);
+            const std::uint64_t t1 = bench::stamp();
+            ticks[i] = static_cast<std::uint32_t>(std::min<std::uint64_t>(t1 - t0, 0xFFFF'FFFFu));
+        }
+        counts.pageFaults += faults() - faults0;
+        if constexpr (Strategy::crossThread) worker.stop(handOff_);
+        else line_.releaseAll([&](Voice& v) { strategy_.releaseVoice(v); });
+    }
+
+    Counts counts;
+
+private:
+    static std::uint64_t faults() {
+        rusage usage{};
+        getrusage(RUSAGE_THREAD, &usage);
+        return std::uint64_t(usage.ru_minflt) + std::uint64_t(usage.ru_majflt);
+    }
+
+    bool handedOff(std::uint32_t v) const { return (v + callbacks_) % handOffEvery == 0; }
+
+    void callback(std::uint32_t frames) {
+        // 1. Busses, cleared.
+        for (std::uint32_t b = 0; b < busCount; ++b) {
+            busses_[b] = strategy_.acquireBus(b, busChannels[b], frames);
+            if (!busses_[b]) [[unlikely]] {
+                ++counts.exhausted;
+                continue;
+            }
+            for (std::uint32_t c = 0; c < busChannels[b]; ++c) std::fill_n(channel(busses_[b], c), frames, 0.0f);
+        }
+        // 2. Every voice renders into a temporary of its own.
+        for (std::uint32_t v = 0; v < voices; ++v) {
+            voices_[v] = strategy_.acquireVoice(v, frames, handedOff(v));
+            if (!voices_[v]) [[unlikely]] {
+                ++counts.exhausted;
+                continue;
+            }
+            float* const out[voiceChannels] = {channel(voices_[v], 0), channel(voices_[v], 1)};
+            renderVoice(states_[v], out, frames);
+        }
+        // 3. Mixed into its bus, then given back or handed off.
+        for (std::uint32_t v = 0; v < voices; ++v) {
+            if (!voices_[v]) [[unlikely]] continue;
+            const std::uint32_t b = v % busCount;
+            if (busses_[b]) [[likely]] {
+                for (std::uint32_t c = 0; c < voiceChannels; ++c) {
+                    float* to = channel(busses_[b], (2 * (v / busCount) + c) % busChannels[b]);
+                    const float* from = channel(voices_[v], c);
+                    const float gain = states_[v].gain[c];
+                    for (std::uint32_t i = 0; i < frames; ++i) to[i] += gain * from[i];
+                }
+            }
+            if (handedOff(v)) handOff(std::move(voices_[v]));
+            else strategy_.releaseVoice(voices_[v]);
+        }
+        // 4. Busses soft-clipped into the output, then given back.
+        for (auto& out : output) std::fill_n(out, frames, 0.0f);
+        for (std::uint32_t b = 0; b < busCount; ++b) {
+            if (!busses_[b]) [[unlikely]] continue;
+            for (std::uint32_t c = 0; c < busChannels[b]; ++c) {
+                const float* from = channel(busses_[b], c);
+                float* to = output[c % 2];
+                for (std::uint32_t i = 0; i < frames; ++i) to[i] += 0.25f * from[i] / (1.0f + std::fabs(from[i]));
+            }
+            strategy_.releaseBus(busses_[b]);
+        }
+        outputSink = output[0][frames - 1] + output[1][0];
+        ++callbacks_;
+    }
+
+    void handOff(Voice&& v) {
+        if constexpr (Strategy::crossThread) {
+            // The worker fell a whole queue behind: wait (counted; the
+            // callback is charged for it).
+            if (handOff_.push(std::move(v))) [[likely]] return;
+            ++counts.handOffWaits;
+            while (!handOff_.push(std::move(v))) std::this_thread::yield();
+        } else {
+            line_.add(std::move(v), [&](Voice& old) { strategy_.releaseVoice(old); });
+        }
+    }
+
+    Strategy strategy_;
+    std::conditional_t<Strategy::crossThread, HandOff<Strategy>, NoHandOff<Strategy>> handOff_{strategy_};
+    HeldLine<Voice> line_;  // strategies that never hand off hold their buffers here
+    std::array<VoiceState, voices> states_{};
+    std::array<Voice, voices> voices_{};
+    std::array<Bus, busCount> busses_{};
+    std::uint64_t callbacks_ = 0;
+};
+
+// ---- every strategy, each with its samples ----
+
+class Contender {
+public:
+    virtual ~Contender() = default;
+    virtual const char* name() const = 0;
+    virtual std::string kind() const = 0;
+    /// Render thread: one slice of `count` timed callbacks, appended to ticks.
+    virtual void slice(Worker& worker, std::uint32_t frames, std::size_t count) = 0;
+    virtual Counts counts() const = 0;
+    virtual void reset() = 0;  // new load or block size: no samples, no counts
+    std::vector<std::uint32_t> ticks;
+};
+
+template <class Strategy>
+class ContenderOf final : public Contender {
+public:
+    const char* name() const override { return Strategy::name; }
+    std::string kind() const override { return Strategy::kind; }
+    void slice(Worker& worker, std::uint32_t frames, std::size_t count) override {
+        const std::size_t at = ticks.size();
+        ticks.resize(at + count);  // zero-filled here, so no page fault inside the timed loop
+        render_->run(worker, frames, warmUpCallbacks, count, ticks.data() + at);
+    }
+    Counts counts() const override { return render_->counts - base_; }
+    void reset() override {
+        ticks.clear();
+        base_ = render_->counts;
+    }
+
+private:
+    // On the heap: some strategies hold their buffers inline.
+    std::unique_ptr<Render<Strategy>> render_ = std::make_unique<Render<Strategy>>();
+    Counts base_;
+};
+
+// ---- results ----
+
+/// One strategy at one load and block size, read off its samples.
+struct Result {
+    std::string load, strategy, kind;
+    std::uint32_t frames = 0;
+    std::size_t callbacks = 0;
+    bench::Percentiles us{};  // callback time
+    bench::Percentiles excess{};  // over static, same quantile (max: max - static max)
+    double ratioP50 = 0, ratioP999 = 0;
+    double budgetUs = 0, missesPerMillion = 0;
+    Counts counts;
+    std::string verdict;  // limit; pool: met / MISSED (1.05 x static); peer: as good / behind
+    std::vector<std::pair<double, double>> tail;
+    double worstRatio() const { return std::max(ratioP50, ratioP999); }
+};
+
+std::vector<Result> measure(std::vector<std::unique_ptr<Contender>>& contenders, Worker& worker,
+                            const std::string& load, std::uint32_t frames, double seconds, double perUs) {
+    // Slices of about sliceSeconds, from the static strategy's callback time.
+    Contender& baseline = *contenders.front();
+    baseline.reset();
+    baseline.slice(worker, frames, 200);
+    const double estimateUs = bench::percentiles(baseline.ticks, perUs).p50;
+    const auto count = std::size_t(std::clamp(sliceSeconds * 1e6 / estimateUs, 20.0, 1e6));
+    for (auto& c : contenders) c->reset();
+
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t round = 0;
+         round == 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(seconds); ++round)
+        for (std::size_t k = 0; k < contenders.size(); ++k)
+            contenders[(round + k) % contenders.size()]->slice(worker, frames, count);
+
+    std::vector<Result> results;
+    for (auto& c : contenders) {
+        Result r;
+        r.load = load;
+        r.strategy = c->name();
+        r.kind = c->kind();
+        r.frames = frames;
+        r.callbacks = c->ticks.size();
+        r.us = bench::percentiles(c->ticks, perUs);  // sorts the ticks
+        r.counts = c->counts();
+        r.tail = bench::tail(c->ticks, perUs);
+        results.push_back(std::move(r));
+    }
+    const Result& base = results.front();
+    const double budgetTicks = 2 * base.us.p50 * perUs;
+    double bestPool = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        Result& r = results[i];
+        const auto& ticks = contenders[i]->ticks;
+        r.excess = {r.us.p50 - base.us.p50, r.us.p99 - base.us.p99, r.us.p999 - base.us.p999,
+                    r.us.p9999 - base.us.p9999, r.us.max - base.us.max};
+        r.ratioP50 = r.us.p50 / base.us.p50;
+        r.ratioP999 = r.us.p999 / base.us.p999;
+        r.budgetUs = 2 * base.us.p50;
+        const auto over = ticks.end() - std::upper_bound(ticks.begin(), ticks.end(), std::uint32_t(budgetTicks));
+        r.missesPerMillion = 1e6 * double(over) / double(ticks.size());
+        if (r.kind == "pool") bestPool = std::min(bestPool, r.worstRatio());
+    }
+    // A peer is as good as the pool when it is within 1.05 x static too, or
+    // no further from static than the best audiopool policy.
+    const double asGood = std::max(1.05, bestPool);
+    for (Result& r : results) {
+        if (r.kind == "limit") r.verdict = "limit";
+        else if (r.kind == "pool") r.verdict = r.worstRatio() <= 1.05 ? "met" : "MISSED";
+        else r.verdict = r.worstRatio() <= asGood ? "as good" : "behind";
+    }
+    return results;
+}
+
+void printTable(const std::vector<Result>& results) {
+    const Result& base = results.front();
+    bench::Table t{fmt::format("Callback time, load {}, {} frames ({} callbacks each, us; budget {} us = 2 x static p50)",
+                               base.load, base.frames, base.callbacks, bench::number(base.budgetUs)),
+                   {"strategy", "p50", "p99", "p99.9", "p99.99", "max", "+p50", "+p99", "+p99.9", "+p99.99", "x p50",
+                    "x p99.9", "misses/1e6", "faults", "vs static"},
+                   {}};
+    for (const Result& r : results)
+        t.rows.push_back({r.strategy, bench::number(r.us.p50), bench::number(r.us.p99), bench::number(r.us.p999),
+                          bench::number(r.us.p9999), bench::number(r.us.max), bench::number(r.excess.p50),
+                          bench::number(r.excess.p99), bench::number(r.excess.p999), bench::number(r.excess.p9999),
+                          bench::number(r.ratioP50), bench::number(r.ratioP999), bench::number(r.missesPerMillion),
+                          std::to_string(r.counts.pageFaults), r.verdict});
+    t.print();
+}
+
+/// One line per load: the pool policies against the 1.05 x target, and the
+/// peers as good as them or behind (worst of p50 and p99.9 ratios over both
+/// block sizes).
+std::string verdict(const std::vector<Result>& results, const std::string& load) {
+    std::vector<std::string> order;
+    std::vector<double> worst;
+    std::vector<std::string> kinds;
+    std::vector<std::uint64_t> faults;
+    std::vector<std::string> verdicts;
+    for (const Result& r : results) {
+        if (r.load != load || r.kind == "limit") continue;
+        const auto at = std::find(order.begin(), order.end(), r.strategy) - order.begin();
+        if (std::size_t(at) == order.size()) {
+            order.push_back(r.strategy);
+            worst.push_back(0);
+            kinds.push_back(r.kind);
+            faults.push_back(0);
+            verdicts.push_back("as good");
+        }
+        worst[at] = std::max(worst[at], r.worstRatio());
+        faults[at] += r.counts.pageFaults;
+        if (r.verdict == "behind" || r.verdict == "MISSED") verdicts[at] = r.verdict;
+    }
+    std::string pools, good, behind;
+    bool met = true;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const std::string item = fmt::format("{} {}x{}", order[i], bench::number(worst[i]),
+                                             faults[i] ? fmt::format(" ({} faults)", faults[i]) : "");
+        std::string& list = kinds[i] == "pool" ? pools : verdicts[i] == "as good" ? good : behind;
+        list += (list.empty() ? "" : ", ") + item;
+        if (kinds[i] == "pool") met = met && worst[i] <= 1.05;
+    }
+    return fmt::format("Verdict, load {}: audiopool within 1.05x of static at p50 and p99.9 (64 and 256 frames): {} "
+                       "[{}]; as good as the pool: {}; behind: {}",
+                       load, met ? "met" : "MISSED", pools, good.empty() ? "none" : good,
+                       behind.empty() ? "none" : behind);
+}
+
+void writeFiles(const std::vector<Result>& results, const std::string& csvPath, const std::string& jsonPath,
+                const std::string& ccdfPath, double seconds, double perUs) {
+    const auto fields = [](const Result& r) {
+        return std::vector<std::pair<std::string, std::string>>{
+            {"load", r.load}, {"frames", std::to_string(r.frames)}, {"strategy", r.strategy}, {"kind", r.kind},
+            {"callbacks", std::to_string(r.callbacks)}, {"budget_us", fmt::format("{:.3f}", r.budgetUs)},
+            {"p50_us", fmt::format("{:.3f}", r.us.p50)}, {"p99_us", fmt::format("{:.3f}", r.us.p99)},
+            {"p99.9_us", fmt::format("{:.3f}", r.us.p999)}, {"p99.99_us", fmt::format("{:.3f}", r.us.p9999)},
+            {"max_us", fmt::format("{:.3f}", r.us.max)}, {"excess_p50_us", fmt::format("{:.3f}", r.excess.p50)},
+            {"excess_p99_us", fmt::format("{:.3f}", r.excess.p99)},
+            {"excess_p99.9_us", fmt::format("{:.3f}", r.excess.p999)},
+            {"excess_p99.99_us", fmt::format("{:.3f}", r.excess.p9999)},
+            {"ratio_p50", fmt::format("{:.4f}", r.ratioP50)}, {"ratio_p99.9", fmt::format("{:.4f}", r.ratioP999)},
+            {"misses_per_million", fmt::format("{:.1f}", r.missesPerMillion)},
+            {"page_faults", std::to_string(r.counts.pageFaults)}, {"exhausted", std::to_string(r.counts.exhausted)},
+            {"handoff_waits", std::to_string(r.counts.handOffWaits)}, {"verdict", r.verdict}};
+    };
+    const auto quoted = [](const std::string& key) {
+        return key == "load" || key == "strategy" || key == "kind" || key == "verdict";
+    };
+    if (!csvPath.empty()) {
+        bench::Table csv{"", {}, {}};
+        for (const auto& [key, value] : fields(results.front())) csv.header.push_back(key);
+        for (const Result& r : results) {
+            csv.rows.emplace_back();
+            for (const auto& [key, value] : fields(r)) csv.rows.back().push_back(value);
+        }
+        csv.writeCsv(csvPath);
+    }
+    if (!ccdfPath.empty()) {
+        bench::Table ccdf{"", {"load", "frames", "strategy", "us", "fraction_at_or_above"}, {}};
+        for (const Result& r : results)
+            for (const auto& [us, fraction] : r.tail)
+                ccdf.rows.push_back({r.load, std::to_string(r.frames), r.strategy, fmt::format("{:.3f}", us),
+                                     fmt::format("{:.3g}", fraction)});
+        ccdf.writeCsv(ccdfPath);
+    }
+    if (!jsonPath.empty()) {
+        std::FILE* f = std::fopen(jsonPath.c_str(), "w");
+        if (!f) {
+            fmt::print(stderr, "cannot write {}\n", jsonPath);
+            return;
+        }
+        fmt::print(f, "{{\n  \"benchmark\": \"callback\",\n  \"seconds_per_configuration\": {},\n"
+                      "  \"tsc_ghz\": {:.4f},\n  \"voices\": {},\n  \"hand_off_every\": {},\n"
+                      "  \"budget\": \"2 x static p50 at the same load and block size\",\n  \"results\": [\n",
+                   seconds, perUs / 1000, voices, handOffEvery);
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            std::string object;
+            for (const auto& [key, value] : fields(results[i]))
+                object += fmt::format("{}\"{}\": {}", object.empty() ? "" : ", ", key,
+                                      quoted(key) ? "\"" + value + "\"" : value);
+            fmt::print(f, "    {{{}}}{}\n", object, i + 1 < results.size() ? "," : "");
+        }
+        fmt::print(f, "  ]\n}}\n");
+        std::fclose(f);
+    }
+}
+
+template <class... Strategies>
+std::vector<std::unique_ptr<Contender>> contenders() {
+    std::vector<std::unique_ptr<Contender>> all;
+    (all.push_back(std::make_unique<ContenderOf<Strategies>>()), ...);
+    return all;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const double seconds = std::stod(bench::takeOption(argc, argv, "seconds", "6"));
+    const std::string csvPath = bench::takeOption(argc, argv, "csv");
+    const std::string jsonPath = bench::takeOption(argc, argv, "json");
+    const std::string ccdfPath = bench::takeOption(argc, argv, "ccdf");
+    const std::string loadList = bench::takeOption(argc, argv, "loads", "none,cache,churn");
+    std::vector<bench::LoadKind> loads;
+    for (const bench::LoadKind kind : bench::allLoads)
+        if (("," + loadList + ",").find("," + std::string(bench::loadName(kind)) + ",") != std::string::npos)
+            loads.push_back(kind);
+    const double perUs = bench::stampsPerNs() * 1000;
+
+    fmt::print("\n==== Audio callbacks: simulated callbacks run back to back on a render thread ====\n"
+               "Each callback: {} voices render into 2-channel temporaries (saw + state-variable filter), mix into "
+               "{} busses\n(2, 4, 6, 8 channels), busses soft-clipped to stereo; 1 voice buffer in {} goes to a "
+               "worker thread that\nreleases it after holding {} (static, IndexStack and pmr unsync pool hold and "
+               "release them on the render\nthread; static hand-off: static buffers the worker only reads, the limit "
+               "for the strategies that hand off).\nTimes in us per callback, two TSC reads included; +: excess "
+               "over static at that quantile;\nx: ratio to static; misses: callbacks over the budget (2 x static p50, "
+               "so static's work takes half of it);\nfaults: page faults on the render thread during timed callbacks. "
+               "The render, worker and load threads share\nthe machine's {} cores (nothing pinned); strategies take "
+               "turns in ~{} ms slices. {} s per load and block size.\n",
+               voices, busCount, handOffEvery, held, std::thread::hardware_concurrency(), sliceSeconds * 1000, seconds);
+    std::fflush(stdout);
+
+    std::vector<Result> results;
+    // The render thread: not the main thread, as in a plugin host (and so
+    // malloc serves it from an arena of its own, as it would there).
+    std::thread render([&] {
+        Worker worker;
+        auto all = contenders<StaticStrategy<false>, StaticStrategy<true>, IndexStackStrategy, SpscRingStrategy, TreiberStrategy,
+                              BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
+                              BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
+                              BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
+                              BlockStrategy<PmrAllocator<std::pmr::synchronized_pool_resource>>,
+                              BlockStrategy<ListSources<bench::MutexFreeList>>,
+                              BlockStrategy<ListSources<bench::BoostStackFreeList>>>();
+        for (const bench::LoadKind kind : loads) {
+            const std::string load(bench::loadName(kind));
+            const bench::Load background(kind);
+            for (const std::uint32_t frames : blockSizes) {
+                auto table = measure(all, worker, load, frames, seconds, perUs);
+                printTable(table);
+                std::fflush(stdout);
+                results.insert(results.end(), table.begin(), table.end());
+            }
+            fmt::print("\n{}\n", verdict(results, load));
+            std::fflush(stdout);
+        }
+    });
+    render.join();
+
+    std::uint64_t exhausted = 0, waits = 0;
+    std::vector<bench::Target> targets;
+    for (const char* pool : {"IndexStack", "SpscRing", "Treiber"}) {
+        std::uint64_t faults = 0;
+        for (const bench::LoadKind kind : loads) {
+            double worst = 0;
+            for (const Result& r : results)
+                if (r.strategy == pool && r.load == bench::loadName(kind)) worst = std::max(worst, r.worstRatio());
+            targets.push_back({fmt::format("{} / static at p50 and p99.9, load {}", pool, bench::loadName(kind)),
+                               worst, 1.05});
+        }
+        for (const Result& r : results)
+            if (r.strategy == pool) faults += r.counts.pageFaults;
+        targets.push_back({fmt::format("{} page faults in timed callbacks, every load", pool), double(faults), 0});
+    }
+    for (const Result& r : results) {
+        exhausted += r.counts.exhausted;
+        waits += r.counts.handOffWaits;
+    }
+    bench::printTargets("Targets (callbacks; worst of 64 and 256 frames)", targets);
+    fmt::print("Acquires that found the strategy dry: {} (must be 0). Hand-offs that found the queue full: {}.\n",
+               exhausted, waits);
+    writeFiles(results, csvPath, jsonPath, ccdfPath, seconds, perUs);
+    return exhausted == 0 ? 0 : 1;
+}

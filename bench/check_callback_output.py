@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Checks that the callback benchmark's output files are well formed.
+
+    check_callback_output.py CSV JSON CCDF
+
+What is checked (the measured values themselves are not judged):
+  - every load x block size x strategy is present exactly once, in the CSV
+    and in the JSON, and nothing else;
+  - every number is a finite number (no NaN, no inf), counts are
+    non-negative integers, at least one callback was timed;
+  - the percentiles are positive and in order (p50 <= p99 <= p99.9 <=
+    p99.99 <= max); static's excess is 0 and its ratios 1; the budget is
+    2 x static's p50; the excess and ratios agree with the percentiles;
+  - no acquire found a strategy dry (exhausted = 0);
+  - the JSON's rows carry the same values as the CSV's;
+  - the CCDF has points for every row, finite, fractions in (0, 1], and
+    times that do not decrease as the fraction does.
+Prints what is wrong and exits 1, or prints one line and exits 0.
+"""
+import csv
+import json
+import math
+import sys
+
+LOADS = ["none", "churn", "cache"]
+FRAMES = [64, 256]
+STRATEGIES = {
+    "static": "limit",
+    "static hand-off": "limit",
+    "IndexStack": "pool",
+    "SpscRing": "pool",
+    "Treiber": "pool",
+    "malloc/free": "peer",
+    "new[]/delete[]": "peer",
+    "pmr unsync pool": "peer",
+    "pmr sync pool": "peer",
+    "mutex free list": "peer",
+    "boost lockfree stack": "peer",
+}
+VERDICTS = {"limit": {"limit"}, "pool": {"met", "MISSED"}, "peer": {"as good", "behind"}}
+TEXT = ["load", "strategy", "kind", "verdict"]
+COUNTS = ["frames", "callbacks", "page_faults", "exhausted", "handoff_waits"]
+QUANTILES = ["p50", "p99", "p99.9", "p99.99"]
+NUMBERS = (["budget_us"] + [q + "_us" for q in QUANTILES] + ["max_us"]
+           + ["excess_" + q + "_us" for q in QUANTILES] + ["ratio_p50", "ratio_p99.9", "misses_per_million"])
+COLUMNS = TEXT + COUNTS + NUMBERS
+
+
+def finite(text):
+    value = float(text)  # raises on text that is not a number
+    if not math.isfinite(value):
+        raise ValueError(f"not finite: {text}")
+    return value
+
+
+def close(a, b, tolerance):
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def check_row(row, problems, where):
+    values = {}
+    for key in COLUMNS:
+        if row.get(key) in (None, ""):
+            problems.append(f"{where}: no {key}")
+            return None
+    for key in COUNTS:
+        try:
+            number = finite(str(row[key]))
+            if number < 0 or number != int(number):
+                raise ValueError("not a non-negative integer")
+            values[key] = int(number)
+        except ValueError as e:
+            problems.append(f"{where}: {key} = {row[key]!r}: {e}")
+    for key in NUMBERS:
+        try:
+            values[key] = finite(str(row[key]))
+        except ValueError as e:
+            problems.append(f"{where}: {key} = {row[key]!r}: {e}")
+    if len(values) < len(COUNTS) + len(NUMBERS):
+        return None
+    times = [values[q + "_us"] for q in QUANTILES] + [values["max_us"]]
+    if times[0] <= 0 or any(a > b for a, b in zip(times, times[1:])):
+        problems.append(f"{where}: percentiles not positive and in order: {times}")
+    if values["callbacks"] == 0:
+        problems.append(f"{where}: no callback timed")
+    if values["exhausted"] != 0:
+        problems.append(f"{where}: {values['exhausted']} acquires found the strategy dry")
+    if not 0 <= values["misses_per_million"] <= 1e6:
+        problems.append(f"{where}: misses_per_million out of range")
+    kind = STRATEGIES.get(row["strategy"])
+    if row["kind"] != kind:
+        problems.append(f"{where}: kind {row['kind']!r}, expected {kind!r}")
+    elif row["verdict"] not in VERDICTS[kind]:
+        problems.append(f"{where}: verdict {row['verdict']!r} is not one of {sorted(VERDICTS[kind])}")
+    return {**{key: row[key] for key in TEXT}, **values}
+
+
+def check(csv_path, json_path, ccdf_path):
+    problems = []
+    rows = {}
+    with open(csv_path, newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            return [f"{csv_path}: no column {', '.join(missing)}"]
+        for n, row in enumerate(reader, start=2):
+            where = f"{csv_path}:{n}"
+            checked = check_row(row, problems, where)
+            if checked is None:
+                continue
+            key = (checked["load"], checked["frames"], checked["strategy"])
+            if key in rows:
+                problems.append(f"{where}: {key} appears twice")
+            rows[key] = checked
+
+    expected = {(load, frames, s) for load in LOADS for frames in FRAMES for s in STRATEGIES}
+    for key in sorted(expected - rows.keys()):
+        problems.append(f"{csv_path}: no row for load {key[0]}, {key[1]} frames, {key[2]}")
+    for key in sorted(rows.keys() - expected):
+        problems.append(f"{csv_path}: unexpected row {key}")
+
+    # Static is the baseline: the others' excess, ratios and the budget come from it.
+    for (load, frames, strategy), r in rows.items():
+        base = rows.get((load, frames, "static"))
+        if base is None:
+            continue
+        where = f"{csv_path}: {load}, {frames} frames, {strategy}"
+        if not close(r["budget_us"], 2 * base["p50_us"], 0.01):
+            problems.append(f"{where}: budget {r['budget_us']} is not 2 x static p50 {base['p50_us']}")
+        for q in QUANTILES:
+            if not close(r[f"excess_{q}_us"], r[f"{q}_us"] - base[f"{q}_us"], 0.01):
+                problems.append(f"{where}: excess at {q} does not match the percentiles")
+        for q in ["p50", "p99.9"]:
+            if not close(r[f"ratio_{q}"], r[f"{q}_us"] / base[f"{q}_us"], 0.01):
+                problems.append(f"{where}: ratio at {q} does not match the percentiles")
+
+    def no_constants(name):
+        raise ValueError(f"{name} in JSON")
+
+    try:
+        with open(json_path) as f:
+            document = json.load(f, parse_constant=no_constants)
+        results = document["results"]
+        if not isinstance(results, list):
+            raise ValueError("results is not a list")
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        problems.append(f"{json_path}: {e}")
+        results = None
+    seen = set()
+    for n, item in enumerate(results or []):
+        where = f"{json_path}: results[{n}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: not an object")
+            continue
+        checked = check_row({k: item.get(k) for k in COLUMNS}, problems, where)
+        if checked is None:
+            continue
+        key = (checked["load"], checked["frames"], checked["strategy"])
+        seen.add(key)
+        if key not in rows:
+            problems.append(f"{where}: {key} is not in the CSV")
+        elif any(not close(checked[k], rows[key][k], 1e-6) for k in COUNTS + NUMBERS) or \
+                any(checked[k] != rows[key][k] for k in TEXT):
+            problems.append(f"{where}: {key} differs from the CSV")
+    for key in sorted(rows.keys() - seen if results is not None else []):
+        problems.append(f"{json_path}: no result for {key}")
+
+    points = {}
+    with open(ccdf_path, newline="") as f:
+        for n, row in enumerate(csv.DictReader(f), start=2):
+            try:
+                key = (row["load"], int(row["frames"]), row["strategy"])
+                us, fraction = finite(row["us"]), finite(row["fraction_at_or_above"])
+            except (KeyError, TypeError, ValueError) as e:
+                problems.append(f"{ccdf_path}:{n}: {e}")
+                continue
+            if not 0 < fraction <= 1 or us <= 0:
+                problems.append(f"{ccdf_path}:{n}: point ({us}, {fraction}) out of range")
+            points.setdefault(key, []).append((fraction, us))
+    for key in sorted(expected):
+        series = points.get(key, [])
+        if len(series) < 2:
+            problems.append(f"{ccdf_path}: fewer than 2 points for {key}")
+        elif any(f1 < f2 or u1 > u2 for (f1, u1), (f2, u2) in zip(series, series[1:])):
+            problems.append(f"{ccdf_path}: {key} is not a tail (fractions down, times up)")
+    return problems
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        return 2
+    problems = check(*sys.argv[1:])
+    if problems:
+        print(f"callback output is not well formed ({len(problems)} problems):")
+        for p in problems[:40]:
+            print("  " + p)
+        return 1
+    print(f"callback output well formed: {len(LOADS) * len(FRAMES) * len(STRATEGIES)} rows, "
+          "every load, block size and strategy, finite numbers")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
