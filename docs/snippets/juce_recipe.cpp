@@ -1,6 +1,7 @@
 // The JUCE recipe (docs/recipes.md), compiled against the real JUCE and run.
 #include <juce_audio_basics/juce_audio_basics.h>
 
+#include <cstddef>
 #include <cstdio>
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
@@ -11,42 +12,58 @@ import audiopool;
 // [juce]
 class MyProcessor /* : public juce::AudioProcessor */ {
 public:
-    void prepareToPlay(double /*sampleRate*/, int maximumExpectedSamplesPerBlock) {
-        jassert(maximumExpectedSamplesPerBlock <= 1024);  // the pool's buffers are 1024 frames
-        juce::ignoreUnused(maximumExpectedSamplesPerBlock);  // (jassert is empty in release builds)
-        pool.prefault();                                   // message thread: fault the pages in now
+    void prepareToPlay(double /*sampleRate*/, int /*maximumExpectedSamplesPerBlock*/) {
+        pool.prefault();  // message thread: fault the pages in now
     }
 
     void processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) {
         juce::ScopedNoDenormals noDenormals;  // per callback: FTZ/DAZ are per thread
-        auto side = pool.acquire(buffer.getNumChannels(), buffer.getNumSamples());
+        const int channels = buffer.getNumChannels();
+        auto side = pool.acquire(static_cast<std::size_t>(channels));  // Pool::frames frames
         if (!side) return;
 
-        side.copyFrom(buffer);
-        // A juce::AudioBuffer that refers to the pooled samples: no copy, and no
-        // allocation below 32 channels, so JUCE's DSP calls work on it directly.
-        juce::AudioBuffer<float> view(side.channelPointers(), buffer.getNumChannels(), buffer.getNumSamples());
-        view.applyGainRamp(0, view.getNumSamples(), 0.0f, 1.0f);
-        for (int c = 0; c < buffer.getNumChannels(); ++c)
-            buffer.addFrom(c, 0, view, c, 0, buffer.getNumSamples(), 0.5f);
+        // A host may pass any block size, larger than the pool's buffers too:
+        // every frame goes through the pooled buffer, one chunk at a time.
+        const auto frames = static_cast<std::size_t>(buffer.getNumSamples());
+        for (auto [start, count] : audiopool::chunks(frames, Pool::frames)) {
+            side.copyFrom(buffer, start);  // frames [start, start + count) of the block
+            // A juce::AudioBuffer that refers to the pooled samples: no copy, and no
+            // allocation below 32 channels, so JUCE's DSP calls work on it directly.
+            juce::AudioBuffer<float> view(side.channelPointers(), channels, static_cast<int>(count));
+            view.applyGain(0.5f);
+            for (int c = 0; c < channels; ++c)
+                buffer.addFrom(c, static_cast<int>(start), view, c, 0, static_cast<int>(count));
+        }
     }
 
 private:
-    audiopool::Pool<float, 2, 1024, 4, audiopool::IndexStack> pool;
+    using Pool = audiopool::Pool<float, 2, 512, 4, audiopool::IndexStack>;
+    Pool pool;
 };
 // [/juce]
 
+/// A sample unique to its position, exact in float, and so is 1.5 times it.
+static float inputSample(int channel, int frame) { return static_cast<float>(channel * 10000 + frame + 1) / 16.0f; }
+
 int main() {
     static MyProcessor processor;
-    processor.prepareToPlay(48000.0, 512);
-    juce::AudioBuffer<float> buffer(2, 512);
-    for (int c = 0; c < 2; ++c)
-        for (int i = 0; i < 512; ++i) buffer.setSample(c, i, 1.0f);
+    processor.prepareToPlay(48000.0, 4096);
     juce::MidiBuffer midi;
-    processor.processBlock(buffer, midi);
-    // 1 + 0.5 * ramp(0 -> 1): JUCE's ramp reaches 1 - 1/512 at the last sample.
-    const bool ok = buffer.getSample(0, 0) == 1.0f &&
-                    std::abs(buffer.getSample(1, 511) - (1.0f + 0.5f * (511.0f / 512.0f))) < 1e-6f;
+    bool ok = true;
+    // Blocks longer than the 512-frame buffers, shorter, empty and one frame
+    // over: every output sample is the input plus half of it (the wet half).
+    for (const int frames : {4096, 1, 0, 513, 512, 1023}) {
+        juce::AudioBuffer<float> buffer(2, frames);
+        for (int c = 0; c < 2; ++c)
+            for (int i = 0; i < frames; ++i) buffer.setSample(c, i, inputSample(c, i));
+        processor.processBlock(buffer, midi);
+        int wrong = 0;
+        for (int c = 0; c < 2; ++c)
+            for (int i = 0; i < frames; ++i)
+                if (buffer.getSample(c, i) != 1.5f * inputSample(c, i)) ++wrong;
+        std::printf("juce recipe, %d-frame block: %d wrong samples\n", frames, wrong);
+        ok = ok && wrong == 0;
+    }
     std::printf("juce recipe: %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
 }

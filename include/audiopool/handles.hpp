@@ -81,42 +81,53 @@ public:
             std::fill_n(pool_->channelData(index_, c), frames_, Sample{});
     }
 
-    /// Copies from a JUCE-shaped buffer or another handle; returns the region written.
+    /// Copies from a JUCE-shaped buffer or another handle, starting at the
+    /// source's frame `sourceStartFrame` (the handle is written from its frame
+    /// 0); returns the region written, {0, 0} when the start is at or past the
+    /// source's end.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Source>
         requires JuceLikeReadable<Source> || ChannelArray<Source>
-    CopyExtent copyFrom(const Source& source) const noexcept AUDIOPOOL_NONBLOCKING {
-        return copyBuffer(*this, source);
+    CopyExtent copyFrom(const Source& source, std::size_t sourceStartFrame = 0) const noexcept
+        AUDIOPOOL_NONBLOCKING {
+        return copyBuffer(*this, source, 0, sourceStartFrame);
     }
 
-    /// Copies from `channels` raw channel pointers of `frames` samples each.
+    /// Copies from `channels` raw channel pointers of `frames` samples each,
+    /// starting at their frame `sourceStartFrame`.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <SampleType T>
-    CopyExtent copyFrom(const T* const* source, std::size_t channels, std::size_t frames) const noexcept
-        AUDIOPOOL_NONBLOCKING {
-        return copyBuffer(*this, RawChannels<const T>{source, channels, frames});
+    CopyExtent copyFrom(const T* const* source, std::size_t channels, std::size_t frames,
+                        std::size_t sourceStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
+        return copyBuffer(*this, RawChannels<const T>{source, channels, frames}, 0, sourceStartFrame);
     }
 
-    /// Copies into a JUCE-shaped buffer or another handle; returns the region written.
+    /// Copies into a JUCE-shaped buffer or another handle, starting at the
+    /// destination's frame `destinationStartFrame` (from the handle's frame 0);
+    /// returns the region written, {0, 0} when the start is at or past the
+    /// destination's end.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Destination>
         requires JuceLikeWritable<Destination> || ChannelArray<Destination>
-    CopyExtent copyTo(Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
-        return copyBuffer(destination, *this);
+    CopyExtent copyTo(Destination& destination, std::size_t destinationStartFrame = 0) const noexcept
+        AUDIOPOOL_NONBLOCKING {
+        return copyBuffer(destination, *this, destinationStartFrame, 0);
     }
     template <class Destination>
         requires ChannelArray<Destination>
-    CopyExtent copyTo(const Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
-        return copyBuffer(destination, *this);
+    CopyExtent copyTo(const Destination& destination, std::size_t destinationStartFrame = 0) const noexcept
+        AUDIOPOOL_NONBLOCKING {
+        return copyBuffer(destination, *this, destinationStartFrame, 0);
     }
 
-    /// Copies into `channels` raw channel pointers of `frames` samples each.
+    /// Copies into `channels` raw channel pointers of `frames` samples each,
+    /// starting at their frame `destinationStartFrame`.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <SampleType T>
-    CopyExtent copyTo(T* const* destination, std::size_t channels, std::size_t frames) const noexcept
-        AUDIOPOOL_NONBLOCKING {
+    CopyExtent copyTo(T* const* destination, std::size_t channels, std::size_t frames,
+                      std::size_t destinationStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         RawChannels<T> to{destination, channels, frames};
-        return copyBuffer(to, *this);
+        return copyBuffer(to, *this, destinationStartFrame, 0);
     }
 
 protected:

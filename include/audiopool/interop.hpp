@@ -10,7 +10,8 @@
 //    channelBuffers32/64, JACK/PortAudio non-interleaved buffers).
 //
 // Every copy covers only the region both sides have (the smaller channel count
-// and the smaller frame count), converts between float and double, never reads
+// and the smaller frame count; with a start frame on the other side, that
+// side's frames from the start on), converts between float and double, never reads
 // or writes outside either buffer, and returns the region it wrote ({0, 0}
 // when it wrote nothing: no channels or no frames in common). A null
 // channel-pointer array copies nothing; a null channel pointer skips that
@@ -120,13 +121,26 @@ auto writeChannel(B& b, std::size_t c) noexcept {
     else return b.channel(c);
 }
 
-/// Copies the overlapping region of `from` into `to`.
+/// `p + start`, keeping a null channel null (arithmetic on a null pointer is
+/// undefined, and null must still mean "skip this channel").
+template <class T>
+T* advanced(T* p, std::size_t start) noexcept {
+    return p == nullptr ? p : p + start;
+}
+
+/// Copies the overlapping region of `from`, from its frame `fromStart` on,
+/// into `to` from its frame `toStart` on. A start at or past its side's end
+/// leaves nothing in common: it is tested before any subtraction, so a huge
+/// start (SIZE_MAX) cannot wrap around into a large frame count.
 template <class To, class From>
-CopyExtent copyBuffer(To& to, const From& from) noexcept {
+CopyExtent copyBuffer(To& to, const From& from, std::size_t toStart = 0, std::size_t fromStart = 0) noexcept {
+    const std::size_t toFrames = frameCount(to);
+    const std::size_t fromFrames = frameCount(from);
+    if (toStart >= toFrames || fromStart >= fromFrames) return {};
     const std::size_t channels = std::min(channelCount(to), channelCount(from));
-    const std::size_t frames = std::min(frameCount(to), frameCount(from));
-    return copyRegion(channels, frames, [&](std::size_t c) { return writeChannel(to, c); },
-                      [&](std::size_t c) { return readChannel(from, c); });
+    const std::size_t frames = std::min(toFrames - toStart, fromFrames - fromStart);
+    return copyRegion(channels, frames, [&](std::size_t c) { return advanced(writeChannel(to, c), toStart); },
+                      [&](std::size_t c) { return advanced(readChannel(from, c), fromStart); });
 }
 
 } // namespace audiopool::detail
