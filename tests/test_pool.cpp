@@ -248,6 +248,11 @@ TEST_CASE_TEMPLATE("ProgressIsACompileTimeFact", Policy, AUDIOPOOL_ALL_POLICIES)
     } else if constexpr (std::is_same_v<Policy, audiopool::SpscRing>) {
         static_assert(P::progress == audiopool::Progress::WaitFree);
         static_assert(P::crossThread);
+    } else if constexpr (std::is_same_v<Policy, audiopool::OwnerThread>) {
+        // x86-64 here: a release on another thread is one lock xadd.
+        static_assert(P::progress == audiopool::Progress::WaitFree);
+        static_assert(P::crossThread);
+        static_assert(P::threadRule == audiopool::ThreadRule::OneAcquirerAnyReleaser);
     } else {
         static_assert(P::progress == audiopool::Progress::WaitFree);
         static_assert(!P::crossThread);
@@ -290,6 +295,7 @@ TEST_CASE_TEMPLATE("PrefaultKeepsContents", Policy, AUDIOPOOL_ALL_POLICIES) {
 constinit audiopool::Pool<float, 2, 512, 16, audiopool::Treiber> globalTreiber;
 constinit audiopool::Pool<double, 8, 256, 8, audiopool::SpscRing> globalSpsc;
 constinit audiopool::Pool<float, 1, 128, 4, audiopool::IndexStack> globalStack;
+constinit audiopool::Pool<float, 2, 64, 6, audiopool::OwnerThread> globalOwner;
 
 TEST_CASE("ConstinitGlobalPools") {
     if (auto buffer = globalTreiber.acquire(2, 256)) {
@@ -305,4 +311,7 @@ TEST_CASE("ConstinitGlobalPools") {
     CHECK(s.numChannels() == 8);
     auto u = globalStack.acquire();
     CHECK(u.numFrames() == 128);
+    auto o = globalOwner.acquire(1, 64);
+    CHECK(o.numChannels() == 1);
+    CHECK(globalOwner.stats().inUse == 1);
 }

@@ -24,4 +24,4 @@
 #include <vector>
 
 // The three built-in policies, for TEST_CASE_TEMPLATE.
-#define AUDIOPOOL_ALL_POLICIES audiopool::Treiber, audiopool::SpscRing, audiopool::IndexStack
+#define AUDIOPOOL_ALL_POLICIES audiopool::Treiber, audiopool::SpscRing, audiopool::IndexStack, audiopool::OwnerThread

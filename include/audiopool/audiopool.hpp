@@ -13,6 +13,7 @@
 #include "audiopool/interop.hpp"
 #include "audiopool/maybe_atomic.hpp"
 #include "audiopool/misuse.hpp"
+#include "audiopool/owner_thread.hpp"
 #include "audiopool/poison.hpp"
 #include "audiopool/pool.hpp"
 #include "audiopool/sample.hpp"

@@ -87,6 +87,7 @@ constexpr std::string_view describe(Progress p) noexcept {
 enum class ThreadRule {
     AnyThread,              ///< any number of threads pop and push (Treiber)
     OneAcquirerOneReleaser, ///< one thread pops, one (maybe other) thread pushes (SpscRing)
+    OneAcquirerAnyReleaser, ///< one thread pops, any number of threads push (OwnerThread)
     OneThread,              ///< one thread does everything (IndexStack)
 };
 
