@@ -10,6 +10,8 @@
 //   crossthread/* one thread acquires, another releases; the buffers travel
 //                 through the same hand-off ring for all (test::SpscQueue,
 //                 tests/support/spsc_queue.hpp: each index on its own line)
+//   fanout/*      one thread acquires and hands the buffers in turn to 3
+//                 releasing threads (one hand-off ring each)
 //   copy/*        acquire, copyFrom a JUCE-shaped 2 x 512 buffer, copyTo it
 //                 back, release; vs two memcpy's of the same bytes each way
 //   sweep/*       acquire every buffer of a pool, write one sample per
@@ -55,7 +57,7 @@ using BlockPool = audiopool::Pool<float, blockChannels, blockFrames, pairCapacit
 // Pools live in static storage, as a plugin would keep them; one per policy
 // and case, so that one case's statistics (the exhaustion check below, the
 // spinning acquirer of crossthread) never leak into another's.
-enum class Case { Pair, Contended, CrossThread, Copy };
+enum class Case { Pair, Contended, CrossThread, FanOut, Copy };
 template <class Policy, Case C>
 constinit BlockPool<Policy> blockPool;
 
@@ -122,48 +124,55 @@ void listPairShared(benchmark::State& state) {
 
 // ---- crossthread: acquire here, release on a second thread ----
 
-template <class Item, class Acquire, class Release>
+/// One thread acquires and hands each item, round robin, to one of
+/// `Releasers` threads (each through its own hand-off ring), which release it.
+template <class Item, std::size_t Releasers = 1, class Acquire, class Release>
 void handOffLoop(benchmark::State& state, Acquire acquire, Release release) {
-    test::SpscQueue<Item, pairCapacity> handOff;
+    std::array<test::SpscQueue<Item, pairCapacity>, Releasers> handOff;
     std::atomic<bool> stop{false};
     // Waiting spins, then yields: on a loaded 2-core machine a pure spin can
     // burn a whole time slice while the other thread waits for the core.
     const auto waitABit = [](unsigned& spins) {
         if (++spins % 64 == 0) std::this_thread::yield();
     };
-    std::thread releaser([&] {
-        unsigned spins = 0;
-        // acquire: pairs with the release store of `stop` below, after which
-        // every item is already in the hand-off.
-        while (!stop.load(std::memory_order_acquire)) {
-            if (auto item = handOff.pop()) release(*item);
-            else waitABit(spins);
-        }
-        while (auto item = handOff.pop()) release(*item);
-    });
+    std::array<std::thread, Releasers> releasers;
+    for (std::size_t r = 0; r < Releasers; ++r)
+        releasers[r] = std::thread([&, r] {
+            unsigned spins = 0;
+            // acquire: pairs with the release store of `stop` below, after
+            // which every item is already in the hand-off.
+            while (!stop.load(std::memory_order_acquire)) {
+                if (auto item = handOff[r].pop()) release(*item);
+                else waitABit(spins);
+            }
+            while (auto item = handOff[r].pop()) release(*item);
+        });
+    std::size_t next = 0;
     for (auto _ : state) {
         Item item{};
         unsigned spins = 0;
-        while (!acquire(item)) waitABit(spins);  // the releaser is behind
-        handOff.push(std::move(item));
+        while (!acquire(item)) waitABit(spins);  // the releasers are behind
+        // Never full: each ring holds as many items as the pool has buffers.
+        handOff[next].push(std::move(item));
+        next = next + 1 == Releasers ? 0 : next + 1;
     }
     stop.store(true, std::memory_order_release);
-    releaser.join();
+    for (auto& releaser : releasers) releaser.join();
 }
 
-template <class Policy>
+template <class Policy, std::size_t Releasers = 1>
 void poolCrossThread(benchmark::State& state) {
-    auto& pool = blockPool<Policy, Case::CrossThread>;
+    auto& pool = blockPool<Policy, Releasers == 1 ? Case::CrossThread : Case::FanOut>;
     using Unique = typename BlockPool<Policy>::Unique;
-    handOffLoop<Unique>(
+    handOffLoop<Unique, Releasers>(
         state, [&](Unique& item) { return bool(item = pool.acquire()); },
         [](Unique& item) { item.reset(); });
 }
 
-template <class List>
+template <class List, std::size_t Releasers = 1>
 void listCrossThread(benchmark::State& state) {
     static List list;
-    handOffLoop<std::uint32_t>(
+    handOffLoop<std::uint32_t, Releasers>(
         state, [&](std::uint32_t& index) { return list.pop(index); },
         [&](std::uint32_t& index) { list.push(index); });
 }
@@ -269,6 +278,7 @@ void registerAll(bool quick) {
     add("pair/Treiber", poolPair<audiopool::Treiber>);
     add("pair/SpscRing", poolPair<audiopool::SpscRing>);
     add("pair/IndexStack", poolPair<audiopool::IndexStack>);
+    add("pair/OwnerThread", poolPair<audiopool::OwnerThread>);
     add("pair/bare tagged CAS", listPair<BareTaggedCas<n>>);
     add("pair/bare index stack", listPair<BareIndexStack<n>>);
     add("pair/boost::lockfree::stack", listPair<BoostStackFreeList<n>>);
@@ -292,12 +302,23 @@ void registerAll(bool quick) {
     const std::vector<std::pair<std::string, void (*)(benchmark::State&)>> cross = {
         {"crossthread/SpscRing", poolCrossThread<audiopool::SpscRing>},
         {"crossthread/Treiber", poolCrossThread<audiopool::Treiber>},
+        {"crossthread/OwnerThread", poolCrossThread<audiopool::OwnerThread>},
         {"crossthread/moodycamel::ReaderWriterQueue", listCrossThread<ReaderWriterFreeList<n>>},
         {"crossthread/boost::lockfree::spsc_queue", listCrossThread<BoostSpscFreeList<n>>},
         {"crossthread/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>>},
         {"crossthread/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>>},
     };
     for (const auto& [name, body] : cross) add(name, body)->UseRealTime();
+
+    constexpr std::size_t fanOut = 3;
+    const std::vector<std::pair<std::string, void (*)(benchmark::State&)>> fan = {
+        {"fanout/OwnerThread", poolCrossThread<audiopool::OwnerThread, fanOut>},
+        {"fanout/Treiber", poolCrossThread<audiopool::Treiber, fanOut>},
+        {"fanout/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>, fanOut>},
+        {"fanout/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>, fanOut>},
+        {"fanout/std::mutex + vector", listCrossThread<MutexFreeList<n>, fanOut>},
+    };
+    for (const auto& [name, body] : fan) add(name, body)->UseRealTime();
 
     add("copy/Treiber", poolCopy<audiopool::Treiber>);
     add("copy/IndexStack", poolCopy<audiopool::IndexStack>);
@@ -365,6 +386,8 @@ void printSummary(const std::map<std::string, double>& ns, const std::string& cs
         {"Two threads doing pairs on one shared pool / list (time per pair)", "contended/", "contended/Treiber"},
         {"Acquire on one thread, release on another (time per buffer round)", "crossthread/",
          "crossthread/SpscRing"},
+        {"Acquire on one thread, release on one of 3 others in turn (time per buffer)", "fanout/",
+         "fanout/OwnerThread"},
         {"Block path: acquire, copyFrom 2x512 float, copyTo, release", "copy/", "copy/Treiber"},
     };
     bench::Table csv{"", {"case", "subject", "ns_per_op", "ratio_to_audiopool"}, {}};
@@ -420,6 +443,11 @@ void printSummary(const std::map<std::string, double>& ns, const std::string& cs
         {"SpscRing cross-thread / ReaderWriterQueue cross-thread",
          time("crossthread/SpscRing") / time("crossthread/moodycamel::ReaderWriterQueue"), 1.0},
         {"copy path throughput / memcpy throughput", time("copy/memcpy") / time("copy/Treiber"), 0.9, true},
+        {"OwnerThread pair / Treiber pair", time("pair/OwnerThread") / time("pair/Treiber"), 0.6},
+        {"OwnerThread cross-thread / SpscRing cross-thread",
+         time("crossthread/OwnerThread") / time("crossthread/SpscRing"), 1.0},
+        {"OwnerThread throughput / Treiber throughput, 3 releasers",
+         time("fanout/Treiber") / time("fanout/OwnerThread"), 2.0, true},
     });
     if (!csvPath.empty()) csv.writeCsv(csvPath);
 }

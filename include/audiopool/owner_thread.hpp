@@ -3,70 +3,74 @@
 // and hand-off buffers, and they come back on the audio thread itself or on a
 // disk writer, an analyser, a GUI meter, a host's worker pool.
 //
-// Algorithm: two rings of Capacity indices.
-//  - The owner's ring (an SpscRing free list, spsc_ring.hpp): the owner pops
-//    from it, and a release on the owner's thread pushes to it. Both sides are
-//    then the same thread, so neither touches a line another thread writes.
-//  - The return ring, for releases on every other thread: a bounded
-//    multi-producer ring with free-running 64-bit positions. A releaser claims
-//    a position with one fetch_add and publishes its index into that
-//    position's slot with one release store of (lap, index); the owner takes
-//    the slot at its own position when the lap matches. No CAS loop and no
-//    wait on either side.
-//  The owner pops from its own ring first and from the return ring when its
-//  own is empty, one index per acquire.
+// Algorithm: the owner (the acquiring thread) takes indices from
+//  - the stock: indices 0 .. Capacity-1, handed out once each at the start;
+//  - the lanes: `Lanes` single-producer rings of Capacity indices. The first
+//    `Lanes` threads that release a buffer each claim a lane for good (one
+//    compare-and-swap, once per thread and pool) and from then on release
+//    into it with loads and stores only, as SpscRing does. The owner's own
+//    releases go to the owner's lane like anyone else's;
+//  - the return ring, for the threads that found every lane taken: a bounded
+//    multi-producer ring. A releaser claims a position with one fetch_add and
+//    publishes (lap parity, index) into that position's slot with one release
+//    store; the owner takes the slot at its own position once the parity says
+//    it is published.
+// An acquire looks at the caller's own lane first (its latest releases: warm
+// in cache), then the stock, then the other lanes, then the return ring, and
+// takes one index from the first that has one.
 //
-// Which thread is releasing: the owner writes its thread token (the thread
-// pointer, a register: no thread-local storage, no call) into `owner_` when it
-// changes, and a release compares its own token with it. Any thread that
-// reads another token takes the return ring, which is always correct. The
-// rare wrong answer is a thread that READS ITS OWN token after it stopped
-// being the owner: a former owner that still sees its old value, or a new
-// thread given the address of a dead owner's thread block. It then pushes to
-// the owner's ring; against the current owner's pops that is the single
-// producer the ring allows, and only if the current owner also releases at
-// that moment do two producers meet. The owner's ring defends that case as
-// SpscRing does (spsc_ring.hpp): an index can be lost (counted as in use for
-// good), never handed out twice, and the owner reports a ring position it
-// sees moving backwards as Misuse::WrongThread.
+// A thread is named by its thread pointer (a register: no thread-local
+// storage, no call). A lane belongs to one token for the pool's lifetime, so
+// two live threads never share one: every lane has exactly one producer, in
+// every build and whatever the program does. (A thread that starts after
+// another ended can get the same token, and so the same lane; the thread
+// library's own synchronisation orders the old thread's last release before
+// the new thread's first.) Without a thread pointer (AUDIOPOOL_HAS_THREAD_POINTER
+// 0) every release takes the return ring.
 //
-// Why the return ring cannot overflow, with no check: a release claiming
-// position p writes the slot that position p - Capacity used. The claims are
-// acq_rel read-modify-writes of one variable, so every earlier claim (and
-// what preceded it, such as the pop of its index) happens-before claim p. The
-// Capacity positions p - Capacity .. p - 1 hold distinct indices unless the
-// owner consumed one of them first (an index leaves the ring only when the
-// owner takes it); the index released at p is one of those Capacity indices
-// (there are no others), released there before, so the owner consumed that
-// position, and with it position p - Capacity, before it acquired the index
-// again: that consumption happens-before claim p.
+// Why no ring can overflow, with no check: a release at position p of a ring
+// writes the slot that position p - Capacity used. The releases at positions
+// p - Capacity .. p - 1 happen-before the one at p (one producer, or for the
+// return ring one chain of acq_rel read-modify-writes). Those Capacity
+// positions hold distinct indices unless the owner consumed one of them in
+// between (an index leaves a ring only when the owner takes it). The index
+// released at p is one of the Capacity indices and was acquired by the owner
+// before this release; if it had been in the window and not consumed, it
+// could not have been acquired; so the owner consumed a position of the
+// window, and with it position p - Capacity (positions are consumed in
+// order), before the acquire that happens-before this release.
 //
-// A claim that is not yet published (the releasing thread pre-empted between
-// its fetch_add and its store) holds back the positions after it: until it
-// lands, an acquire that finds the owner's ring empty reports the pool
-// exhausted although later releases are complete. That is the price of a
-// wait-free release; the window is two instructions long.
+// The return ring only: a claim not yet published (the releasing thread
+// pre-empted between its fetch_add and its store) holds back the positions
+// after it; until it lands, an acquire that finds nothing elsewhere reports
+// the pool exhausted although later releases are complete. The window is
+// two instructions long, and only threads beyond the first `Lanes` use it.
 //
-// Zero is the initial state: the owner's ring starts full (spsc_ring.hpp), the
-// return ring empty (lap 0 in a slot never matches: laps start at 1), and no
-// owner token. A constinit pool lives in .bss.
+// Zero is the initial state: the stock full, lanes and return ring empty (a
+// slot's lap parity starts at 0, and position 0 expects 1), no lane bound. A
+// constinit pool lives in .bss.
 //
-// Statistics: the owner's ring's positions, the owner's position in the
-// return ring and the claims. An acquire's in-use count is an upper bound
-// built from the owner's last look at the claims; before it reports a new
-// peak the owner looks again, so Popped::inUse is exact at every new peak (a
-// claimed release counts as done).
+// Statistics: positions only. The owner keeps a lower bound of the indices
+// waiting in lanes and return ring (what it last saw published, minus what it
+// has taken since); an acquire reports Capacity minus the stock minus that
+// bound, and before it reports a new peak it reads every producer position,
+// so Popped::inUse is exact at every new peak (a claimed release counts as
+// done).
 //
-// Guarantee: acquire is wait-free (a fixed number of steps on the owner's
-// ring, then one on the return ring). Release on the owner's thread is
-// wait-free (loads and stores); release on another thread is one fetch_add and
-// one store: wait-free where fetch_add is one instruction (x86-64, ARMv8.1
-// atomics, RISC-V A), lock-free where it is a load-linked/store-conditional
-// loop that a neighbour's write can make retry (ARMv8.0, POWER). The policy
-// states its progress accordingly.
+// Guarantee: acquire is wait-free (at most 2 + Lanes places looked at, one
+// index taken). Release is wait-free: at most Lanes loads, a compare-and-swap
+// on each of at most Lanes lanes the first time a thread releases, then loads
+// and stores; or one fetch_add for threads without a lane. Those are single
+// instructions on x86-64, ARMv8.1 (LSE) and RISC-V (A); on LL/SC machines
+// (ARMv8.0, POWER) a compare-and-swap or fetch_add is itself a loop that a
+// neighbour's write can make retry, so there the first release of a thread
+// and every lane-less release are lock-free. The policy states its progress
+// accordingly (Pool::progress).
 // Rules: exactly one thread acquires at a time (a hand-over to another thread
-// needs a happens-before between the old owner's last acquire and the new
-// owner's first, as for SpscRing); any number of threads release.
+// needs a happens-before from the old owner's last acquire to the new owner's
+// first, as for SpscRing); any number of threads release. A second ACQUIRING
+// thread is not defended against in release builds (two acquires can take
+// the same index); checked builds report it as Misuse::WrongThread.
 #pragma once
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
@@ -76,7 +80,6 @@
 #endif
 #include "audiopool/free_list.hpp"
 #include "audiopool/sample.hpp"
-#include "audiopool/spsc_ring.hpp"
 #include "audiopool/thread_check.hpp"
 
 namespace audiopool::detail {
@@ -89,9 +92,9 @@ struct NoOwnerThreadHooks {
     static inline void beforeReturnPublish() noexcept {}
 };
 
-/// Whether this target's fetch_add is a single instruction that always
-/// completes (so a release on another thread is wait-free, not lock-free).
-inline constexpr bool fetchAddIsWaitFree =
+/// Whether this target's compare-and-swap and fetch_add are single
+/// instructions that always complete (so every release is wait-free).
+inline constexpr bool readModifyWriteIsWaitFree =
 #if defined(__x86_64__) || defined(_M_X64) || defined(__ARM_FEATURE_ATOMICS) || \
     (defined(__riscv) && defined(__riscv_atomic) && __riscv_xlen == 64)
     true;
@@ -103,160 +106,259 @@ inline constexpr bool fetchAddIsWaitFree =
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-/// OwnerThread with test hooks. Use `audiopool::OwnerThread`.
-template <class Hooks = detail::NoOwnerThreadHooks>
+/// OwnerThread with a lane count and test hooks. Use `audiopool::OwnerThread`.
+/// Lanes: how many releasing threads get a lane of their own (each costs
+/// Capacity x 4 bytes and two cache-line blocks); 0 sends every release
+/// through the return ring.
+template <std::size_t Lanes = 4, class Hooks = detail::NoOwnerThreadHooks>
 struct BasicOwnerThread {
+    static_assert(Lanes <= 64, "audiopool::BasicOwnerThread: at most 64 lanes (each release scans them)");
+
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
-    class FreeList : public FreeListTraits<detail::fetchAddIsWaitFree ? Progress::WaitFree : Progress::LockFree,
-                                           0xFFFF'FFFEu, true, ThreadRule::OneAcquirerAnyReleaser> {
+    class FreeList : public FreeListTraits<detail::readModifyWriteIsWaitFree ? Progress::WaitFree : Progress::LockFree,
+                                           0x7FFF'FFFEu, true, ThreadRule::OneAcquirerAnyReleaser> {
         static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                       "audiopool::OwnerThread needs a lock-free 64-bit atomic");
-        static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free,
-                      "audiopool::OwnerThread needs lock-free 64-bit atomic ring slots");
+        static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free,
+                      "audiopool::OwnerThread needs lock-free 32-bit atomic ring entries");
 
-        using OwnRing = typename BasicSpscRing<>::template FreeList<Capacity>;
+        static constexpr std::size_t noLane = Lanes;
+        static constexpr bool knowsThreads = AUDIOPOOL_HAS_THREAD_POINTER;
+        static constexpr std::uint32_t parityBit = 0x8000'0000u;
 
-        /// A return-ring slot: the lap its position is in (from 1, so the
-        /// all-zero initial slot matches no position) and the index.
-        static constexpr std::uint64_t slotWord(std::uint64_t position, std::uint32_t index) noexcept {
-            return (std::uint64_t{lapOf(position)} << 32) | index;
-        }
-        static constexpr std::uint32_t lapOf(std::uint64_t position) noexcept {
-            return static_cast<std::uint32_t>(position / Capacity + 1);
-        }
         static constexpr std::uint32_t slotOf(std::uint64_t position) noexcept {
             return static_cast<std::uint32_t>(position % Capacity);
         }
+        /// A return-ring slot word: the parity of the position's lap (laps
+        /// count from 1) in the top bit, the index below. The slot holds
+        /// either this lap's word or the previous lap's, never an older one
+        /// (no ring overflows, see the top), so one bit tells them apart.
+        static constexpr std::uint32_t slotWord(std::uint64_t position, std::uint32_t index) noexcept {
+            return ((position / Capacity + 1) % 2 != 0 ? parityBit : 0u) | index;
+        }
 
-        /// Whether a thread can name itself without a call (the thread
-        /// pointer). Without it every release takes the return ring.
-        static constexpr bool knowsThreads = AUDIOPOOL_HAS_THREAD_POINTER;
+        /// One releasing thread's ring to the owner. The producer writes
+        /// `pushes` and the entries; the owner's position in it is
+        /// FreeList::laneTaken_.
+        struct Lane {
+            alignas(falseSharingRange) std::atomic<std::uint64_t> pushes{0};
+            alignas(falseSharingRange) std::uint32_t entries[Capacity]{};
+        };
 
     public:
-        /// Takes a free index: the owner's ring first, then the return ring.
-        /// Thread: the owner (the one acquiring thread). Progress: wait-free. Allocates: no.
+        /// Takes a free index. Thread: the owner (the one acquiring thread).
+        /// Progress: wait-free. Allocates: no.
         Popped pop() noexcept AUDIOPOOL_NONBLOCKING {
-            if constexpr (knowsThreads) {
-                const std::uintptr_t me = detail::currentThreadToken();
-                // relaxed, both: releasers only compare the token with their
-                // own; whatever they read, a token not theirs sends them to
-                // the return ring, which is correct from any thread (see the top).
-                if (owner_.load(std::memory_order_relaxed) != me) [[unlikely]]
-                    owner_.store(me, std::memory_order_relaxed);
-            }
-
-            const Popped own = own_.pop();
-            std::uint32_t index = own.index;
-            if (index == Popped::none) [[unlikely]] {
-                index = popReturned();
-                if (index == Popped::none) return {Popped::none, own.inUse};  // own.inUse may say ruleBroken
-            }
-            // In use = out of both rings. Upper bound: the claims we last saw
-            // are at most the real ones.
+            std::size_t mine = noLane;
+            if constexpr (knowsThreads) mine = laneOf(detail::currentThreadToken());
+            std::uint32_t index = mine != noLane ? popLane(mine) : Popped::none;
+            if (index == Popped::none) [[unlikely]] index = popElsewhere(mine);
+            if (index == Popped::none) [[unlikely]] return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+            // In use: at most Capacity minus the stock minus what we know waits.
             const std::uint32_t inUse = inUseAtMost();
             if (inUse <= peak_) [[likely]] return {index, inUse};
-            // A new peak: count exactly before reporting it.
+            // A new peak: look at every producer before reporting it.
             const std::uint32_t exact = exactInUse();
             peak_ = std::max(peak_, exact);
             return {index, exact};
         }
 
-        /// Gives an index back: to the owner's ring on the owner's thread,
-        /// to the return ring on any other.
+        /// Gives an index back, into the calling thread's lane (claiming one
+        /// on its first release) or, with every lane taken, the return ring.
         /// Thread: any. Progress: wait-free (see the top for LL/SC machines). Allocates: no.
         void push(std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING {
-            // relaxed: see pop. (A token is never 0, the value before any pop.)
-            if (knowsThreads && owner_.load(std::memory_order_relaxed) == detail::currentThreadToken())
-                own_.push(index);
-            else
-                pushReturned(index);
+            if constexpr (knowsThreads) {
+                const std::uintptr_t me = detail::currentThreadToken();
+                std::size_t lane = laneOf(me);
+                if (lane == noLane) [[unlikely]] lane = claimLane(me);
+                if (lane != noLane) [[likely]] {
+                    pushLane(lane, index);
+                    return;
+                }
+            }
+            pushReturned(index);
         }
 
         /// Thread: any. Exact when no acquire or release is in progress;
         /// otherwise a snapshot whose in-use count is never above the true one
-        /// (the releases are read last). Progress: wait-free. Allocates: no.
+        /// (the owner's positions are read first, the releasers' last).
+        /// Progress: wait-free. Allocates: no.
         FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING {
-            // (5) acquire: pairs with the release (4), so the claims read
-            // below are no fewer than the positions the owner took.
-            const std::uint64_t taken = taken_.load(std::memory_order_acquire);
-            const FreeListCounts own = own_.counts();
-            // (6) acquire: pairs with the claims' release half (1).
+            // (5) acquire, all the owner's positions: pair with the release
+            // stores (4), so the producer positions read after them are at
+            // least as far along.
+            const std::uint64_t stockTaken = stockTaken_.load(std::memory_order_acquire);
+            const std::uint64_t returnTaken = taken_.load(std::memory_order_acquire);
+            std::uint64_t laneTaken[Lanes > 0 ? Lanes : 1]{};
+            std::uint64_t pops = stockTaken + returnTaken;
+            for (std::size_t k = 0; k < Lanes; ++k) pops += laneTaken[k] = laneTaken_[k].load(std::memory_order_acquire);
+            std::uint64_t waiting = 0;
+            for (std::size_t k = 0; k < Lanes; ++k)  // (3) acquire, as in popLane.
+                waiting += lanes_[k].pushes.load(std::memory_order_acquire) - laneTaken[k];
+            // (7) acquire: pairs with the claims' release half (1).
             const std::uint64_t claims = claims_.load(std::memory_order_acquire);
-            const std::uint64_t waiting = claims - std::min(claims, taken);
-            const std::size_t free = std::min<std::size_t>(Capacity, own.free + waiting);
-            const std::uint64_t pops = own.pops + taken;
+            waiting += claims - std::min(claims, returnTaken);
+            const std::uint64_t free = std::min<std::uint64_t>(Capacity, Capacity - stockTaken + waiting);
             const std::uint64_t inUse = Capacity - free;
-            return {free, pops, pops - std::min(pops, inUse)};
+            return {static_cast<std::size_t>(free), pops, pops - std::min(pops, inUse)};
         }
 
     private:
+        // ---- the owner's side ----
+
+        /// The stock, the other lanes, then the return ring.
+        AUDIOPOOL_COLD std::uint32_t popElsewhere(std::size_t mine) noexcept {
+            // relaxed: stockTaken_ is written only by this thread.
+            const std::uint32_t stock = static_cast<std::uint32_t>(stockTaken_.load(std::memory_order_relaxed));
+            if (stock < Capacity) {
+                // (4) release: pairs with the acquire in counts() (5).
+                stockTaken_.store(stock + 1, std::memory_order_release);
+                return stock;
+            }
+            for (std::size_t k = 0; k < Lanes; ++k) {
+                if (k == mine) continue;
+                const std::uint32_t index = popLane(k);
+                if (index != Popped::none) return index;
+            }
+            return popReturned();
+        }
+
+        /// Lane k's oldest entry, or Popped::none.
+        std::uint32_t popLane(std::size_t k) noexcept {
+            // relaxed: laneTaken_ is written only by this thread.
+            const std::uint64_t taken = laneTaken_[k].load(std::memory_order_relaxed);
+            if (taken == seenPushes_[k]) {
+                // (3) acquire: synchronizes-with the release store (2) in
+                // pushLane, so the entries and the samples the releasing
+                // thread wrote are visible to us.
+                const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
+                if (pushes == taken) return Popped::none;
+                knownWaiting_ += pushes - seenPushes_[k];
+                seenPushes_[k] = pushes;
+            }
+            // relaxed: published by (2), read after (3).
+            const std::uint32_t index =
+                std::atomic_ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
+            AUDIOPOOL_ASSUME(index < Capacity);  // every entry is an index the pool checked
+            --knownWaiting_;
+            // (4) release: pairs with the acquire in counts() (5).
+            laneTaken_[k].store(taken + 1, std::memory_order_release);
+            return index;
+        }
+
         /// The return ring's next index, or Popped::none when nothing (or
-        /// only a claim not yet published) is there. Thread: the owner.
+        /// only a claim not yet published) is there.
         std::uint32_t popReturned() noexcept {
             // relaxed: taken_ is written only by this thread.
             const std::uint64_t position = taken_.load(std::memory_order_relaxed);
-            // (2) acquire: synchronizes-with the release store (3) that
-            // published this slot, so the index and the samples the releasing
-            // thread wrote are visible to us.
-            const std::uint64_t word =
+            // (8) acquire: synchronizes-with the release store (9) that
+            // published this slot (the index and the buffer's samples).
+            const std::uint32_t word =
                 std::atomic_ref(returnRing_[slotOf(position)]).load(std::memory_order_acquire);
-            if (static_cast<std::uint32_t>(word >> 32) != lapOf(position)) return Popped::none;
-            const auto index = static_cast<std::uint32_t>(word);
-            // Every published slot holds an index the pool checked.
-            AUDIOPOOL_ASSUME(index < Capacity);
+            if ((word & parityBit) != (slotWord(position, 0) & parityBit)) return Popped::none;
+            const std::uint32_t index = word & ~parityBit;
+            AUDIOPOOL_ASSUME(index < Capacity);  // every published slot holds an index the pool checked
+            if (position < seenClaims_) --knownWaiting_;  // counted when the claims were read
             // (4) release: pairs with the acquire in counts() (5).
             taken_.store(position + 1, std::memory_order_release);
             return index;
         }
 
-        /// Thread: any but the owner (the owner may, too: it is always correct).
-        void pushReturned(std::uint32_t index) noexcept {
-            // (1) acq_rel: the claims form one chain of read-modify-writes, so
-            // every earlier claim happens-before this one; that is what keeps
-            // the slot we write free (see the top). Release: pairs with the
-            // acquire in counts() (6) and in exactInUse() (7).
-            const std::uint64_t position = claims_.fetch_add(1, std::memory_order_acq_rel);
-            Hooks::beforeReturnPublish();
-            // (3) release: publishes the index and everything the releasing
-            // thread wrote to the buffer, to the owner's acquire (2).
-            std::atomic_ref(returnRing_[slotOf(position)]).store(slotWord(position, index), std::memory_order_release);
-        }
-
-        /// In use after a pop, from the owner's own view: exact for its own
-        /// ring, and the claims as last read (no more than the real ones).
+        /// In use after a pop, from what the owner has seen: never below the
+        /// true count.
         std::uint32_t inUseAtMost() const noexcept {
-            const FreeListCounts own = own_.counts();
             // relaxed: our own position.
-            const std::uint64_t taken = taken_.load(std::memory_order_relaxed);
-            const std::uint64_t waiting = seenClaims_ - std::min(seenClaims_, taken);
-            return static_cast<std::uint32_t>(Capacity - std::min<std::size_t>(Capacity, own.free + waiting));
+            const std::uint64_t stock = Capacity - stockTaken_.load(std::memory_order_relaxed);
+            return static_cast<std::uint32_t>(Capacity - std::min<std::uint64_t>(Capacity, stock + knownWaiting_));
         }
 
-        /// In use after a pop, with the claims read now. Thread: the owner.
+        /// In use after a pop, with every producer's position read now.
         AUDIOPOOL_COLD std::uint32_t exactInUse() noexcept {
+            for (std::size_t k = 0; k < Lanes; ++k) {
+                // (3) acquire, as in popLane.
+                const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
+                knownWaiting_ += pushes - seenPushes_[k];
+                seenPushes_[k] = pushes;
+            }
             // (7) acquire: pairs with the claims' release half (1).
-            seenClaims_ = claims_.load(std::memory_order_acquire);
+            const std::uint64_t claims = claims_.load(std::memory_order_acquire);
+            // relaxed: our own position. Claims at or past it that we had not
+            // counted yet now wait (positions before it were taken).
+            const std::uint64_t taken = taken_.load(std::memory_order_relaxed);
+            const std::uint64_t counted = std::max(seenClaims_, taken);
+            if (claims > counted) knownWaiting_ += claims - counted;
+            seenClaims_ = std::max(seenClaims_, claims);
             return inUseAtMost();
         }
 
-        // The owner's line: its ring (SpscRing keeps each side on its own
-        // lines), its position in the return ring, the claims it last saw and
-        // the peak it reported.
-        OwnRing own_{};
-        alignas(falseSharingRange) std::atomic<std::uint64_t> taken_{0};
+        // ---- the releasers' side ----
+
+        /// The lane bound to `me`, or `noLane`.
+        std::size_t laneOf(std::uintptr_t me) const noexcept {
+            for (std::size_t k = 0; k < Lanes; ++k)
+                // relaxed: a lane's token is written once; seeing our own
+                // token means we wrote it (see the top).
+                if (binders_[k].load(std::memory_order_relaxed) == me) return k;
+            return noLane;
+        }
+
+        /// Binds the first free lane to `me`; `noLane` when every lane is taken.
+        AUDIOPOOL_COLD std::size_t claimLane(std::uintptr_t me) noexcept {
+            for (std::size_t k = 0; k < Lanes; ++k) {
+                std::uintptr_t unbound = 0;
+                // relaxed: the lane has had no producer before, so there is
+                // nothing to order; the winner alone writes its positions.
+                if (binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
+                                                        std::memory_order_relaxed))
+                    return k;
+            }
+            return noLane;
+        }
+
+        void pushLane(std::size_t k, std::uint32_t index) noexcept {
+            Lane& lane = lanes_[k];
+            // relaxed: this thread is the lane's only producer.
+            const std::uint64_t pushes = lane.pushes.load(std::memory_order_relaxed);
+            // relaxed: published by the release store (2).
+            std::atomic_ref(lane.entries[slotOf(pushes)]).store(index, std::memory_order_relaxed);
+            // (2) release: publishes the entry and everything this thread
+            // wrote to the buffer, to the owner's acquire (3).
+            lane.pushes.store(pushes + 1, std::memory_order_release);
+        }
+
+        void pushReturned(std::uint32_t index) noexcept {
+            // (1) acq_rel: the claims form one chain of read-modify-writes,
+            // so every earlier claim happens-before this one; that keeps the
+            // slot we write free (see the top). Its release half pairs with
+            // the acquires (7).
+            const std::uint64_t position = claims_.fetch_add(1, std::memory_order_acq_rel);
+            Hooks::beforeReturnPublish();
+            // (9) release: publishes the index and everything this thread
+            // wrote to the buffer, to the owner's acquire (8).
+            std::atomic_ref(returnRing_[slotOf(position)]).store(slotWord(position, index), std::memory_order_release);
+        }
+
+        // The owner's line: its positions, what it has seen of the
+        // producers', and the peak it reported.
+        alignas(falseSharingRange) std::atomic<std::uint64_t> stockTaken_{0};
+        std::atomic<std::uint64_t> taken_{0};  // in the return ring
+        std::atomic<std::uint64_t> laneTaken_[Lanes > 0 ? Lanes : 1]{};
+        std::uint64_t seenPushes_[Lanes > 0 ? Lanes : 1]{};
         std::uint64_t seenClaims_{0};
+        std::uint64_t knownWaiting_{0};  // published, seen, not yet taken
         std::uint32_t peak_{0};
-        // Read by every release, written only when the owner changes.
-        alignas(falseSharingRange) std::atomic<std::uintptr_t> owner_{0};
-        // The releasers' line.
+        // Written once per lane, read by every release and acquire.
+        alignas(falseSharingRange) std::atomic<std::uintptr_t> binders_[Lanes > 0 ? Lanes : 1]{};
+        Lane lanes_[Lanes > 0 ? Lanes : 1]{};
+        // The lane-less releasers' line, and their ring.
         alignas(falseSharingRange) std::atomic<std::uint64_t> claims_{0};
-        alignas(falseSharingRange) std::uint64_t returnRing_[Capacity]{};
+        alignas(falseSharingRange) std::uint32_t returnRing_[Capacity]{};
     };
 };
 
-/// One thread acquires (wait-free), any thread releases (wait-free on x86-64
-/// and ARMv8.1+: see owner_thread.hpp).
+/// One thread acquires, any thread releases; both wait-free on x86-64 and
+/// ARMv8.1+ (see owner_thread.hpp).
 using OwnerThread = BasicOwnerThread<>;
 
 } // namespace audiopool
