@@ -24,10 +24,11 @@
 //   static               buffers assigned once before the run (no management: the limit)
 //   static hand-off      the same, handing voices to the worker, which only
 //                        reads them (the limit for the strategies that hand off)
-//   IndexStack, SpscRing, Treiber   audiopool pools, prefaulted (SpscRing: a
-//                        pool for the voices that stay, whose releasing thread
-//                        is the render thread, and one for the voices handed
-//                        off, whose releasing thread is the worker)
+//   IndexStack, SpscRing, OwnerThread, Treiber   audiopool pools, prefaulted
+//                        (SpscRing: a pool for the voices that stay, whose
+//                        releasing thread is the render thread, and one for
+//                        the voices handed off, whose releasing thread is the
+//                        worker; OwnerThread: one pool, released to on both)
 //   malloc/free, new[]/delete[]     one allocation per buffer, of its exact size
 //   pmr unsync pool, pmr sync pool  std::pmr::unsynchronized_pool_resource and
 //                        synchronized_pool_resource over new_delete_resource,
@@ -225,6 +226,11 @@ struct IndexStackStrategy : PoolStrategy<audiopool::IndexStack, localVoiceCapaci
 };
 struct TreiberStrategy : PoolStrategy<audiopool::Treiber, sharedVoiceCapacity> {
     static constexpr const char* name = "Treiber";
+};
+/// One pool: the render thread acquires every buffer; the voices that stay
+/// come back on it, the handed-off ones on the worker (its lane).
+struct OwnerThreadStrategy : PoolStrategy<audiopool::OwnerThread, sharedVoiceCapacity> {
+    static constexpr const char* name = "OwnerThread";
 };
 
 /// SpscRing allows one releasing thread per pool: voices that stay are taken
@@ -951,7 +957,8 @@ int main(int argc, char** argv) {
     // malloc serves it from an arena of its own, as it would there).
     std::thread render([&] {
         Worker worker;
-        auto all = contenders<StaticStrategy<false>, StaticStrategy<true>, IndexStackStrategy, SpscRingStrategy, TreiberStrategy,
+        auto all = contenders<StaticStrategy<false>, StaticStrategy<true>, IndexStackStrategy, SpscRingStrategy, OwnerThreadStrategy,
+                              TreiberStrategy,
                               BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
                               BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
                               BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
@@ -975,7 +982,7 @@ int main(int argc, char** argv) {
 
     std::uint64_t exhausted = 0, waits = 0;
     std::vector<bench::Target> targets;
-    for (const char* pool : {"IndexStack", "SpscRing", "Treiber"}) {
+    for (const char* pool : {"IndexStack", "SpscRing", "OwnerThread", "Treiber"}) {
         std::uint64_t faults = 0;
         for (const bench::LoadKind kind : loads) {
             double worst = 0;

@@ -29,6 +29,7 @@ STRATEGIES = {
     "static hand-off": "limit",
     "IndexStack": "pool",
     "SpscRing": "pool",
+    "OwnerThread": "pool",
     "Treiber": "pool",
     "malloc/free": "peer",
     "new[]/delete[]": "peer",

@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
         subjects.push_back(poolSubject<audiopool::Treiber>("pool Treiber"));
         subjects.push_back(poolSubject<audiopool::SpscRing>("pool SpscRing"));
         subjects.push_back(poolSubject<audiopool::IndexStack>("pool IndexStack"));
+        subjects.push_back(poolSubject<audiopool::OwnerThread>("pool OwnerThread"));
         subjects.push_back(heapSubject<bench::HeapKind::Malloc>("malloc 4 KiB"));
         subjects.push_back(heapSubject<bench::HeapKind::NewArray>("new float[1024]"));
         subjects.push_back(clockSubject());

@@ -73,6 +73,7 @@ const Entry entries[] = {
     {"Treiber", poolPairs<audiopool::Treiber>},
     {"SpscRing", poolPairs<audiopool::SpscRing>},
     {"IndexStack", poolPairs<audiopool::IndexStack>},
+    {"OwnerThread", poolPairs<audiopool::OwnerThread>},
     {"bare_tagged_cas", listPairs<bench::BareTaggedCas<n>>},
     {"bare_index_stack", listPairs<bench::BareIndexStack<n>>},
     {"boost_lockfree_stack", listPairs<bench::BoostStackFreeList<n>>},
