@@ -11,6 +11,9 @@
 //   - BareTaggedCas      the limit for any-thread lists: a tagged 64-bit CAS
 //                        stack of indices and nothing else
 //   - BareIndexStack     the limit for one thread: an array and a top index
+//   - NoFreeList         no list at all (every pop succeeds, a push does
+//                        nothing): what the cross-thread cases cost without
+//                        any free list, their floor
 // plus the allocators themselves (HeapBlock: malloc/free and new[]/delete[]).
 //
 // None of this is part of the library; it includes nothing from it, so a
@@ -184,6 +187,17 @@ public:
 private:
     std::uint32_t top_ = Capacity;
     std::uint32_t stack_[Capacity];
+};
+
+/// No free list: the floor of a case whose buffers travel between threads
+/// (what is left is the hand-off itself and the threads' scheduling).
+class NoFreeList {
+public:
+    bool pop(std::uint32_t& index) {
+        index = 0;
+        return true;
+    }
+    void push(std::uint32_t) {}
 };
 
 /// A buffer of `bytes` from the general-purpose allocator, as a pool-less
