@@ -307,9 +307,12 @@ struct BasicOwnerThread {
         AUDIOPOOL_COLD std::size_t claimLane(std::uintptr_t me) noexcept {
             for (std::size_t k = 0; k < Lanes; ++k) {
                 std::uintptr_t unbound = 0;
-                // relaxed: the lane has had no producer before, so there is
-                // nothing to order; the winner alone writes its positions.
-                if (binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
+                // relaxed, both: the lane has had no producer before, so there
+                // is nothing to order; the winner alone writes its positions.
+                // A lane seen taken is not tried: a thread beyond the lanes
+                // pays loads here, no locked instruction.
+                if (binders_[k].load(std::memory_order_relaxed) == 0 &&
+                    binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
                                                         std::memory_order_relaxed))
                     return k;
             }

@@ -141,8 +141,8 @@ public:
     /// (Stats::failedAcquisitions). Contents are whatever the last user left
     /// (debug builds: signalling NaNs, see AUDIOPOOL_FILL_RELEASED): call
     /// clear() if you need silence.
-    /// Thread: per Pool::threadRule (Treiber any; SpscRing the acquiring
-    /// thread; IndexStack the pool's thread). Progress: Pool::progress.
+    /// Thread: per Pool::threadRule (Treiber any; SpscRing and OwnerThread
+    /// the acquiring thread; IndexStack the pool's thread). Progress: Pool::progress.
     /// Allocates: no.
     [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire(std::size_t numChannels = Channels,
                                                       std::size_t numFrames = Frames) noexcept AUDIOPOOL_NONBLOCKING {
@@ -206,8 +206,8 @@ public:
     /// exceeds capacity: the in-use count a snapshot sees is recorded as a
     /// peak before it is reported, even while an acquirer that made it has
     /// not yet recorded it itself.
-    /// Thread: Treiber, SpscRing any; IndexStack the pool's thread. Progress:
-    /// wait-free (a few loads; raising the high-water mark retries at most
+    /// Thread: Treiber, SpscRing, OwnerThread any; IndexStack the pool's
+    /// thread. Progress: wait-free (a few loads per free-list part; raising the high-water mark retries at most
     /// Capacity times). Allocates: no.
     Stats stats() const noexcept AUDIOPOOL_NONBLOCKING {
         const FreeListCounts counts = free_.counts();
