@@ -3,6 +3,8 @@
 //
 //   Treiber    — four threads share one pool (lock-free)
 //   SpscRing   — an "audio" thread acquires, a worker thread releases (wait-free)
+//   OwnerThread — an "audio" thread acquires; it and three other threads
+//                release (wait-free on x86-64 and ARMv8.1+)
 //   IndexStack — one thread, per-voice scratch buffers (wait-free, no atomics)
 #include <array>
 #include <atomic>
@@ -19,7 +21,7 @@ namespace {
 
 template <class Pool>
 void printLayout(const char* name, const Pool& pool) {
-    std::printf("%-10s %zu x %zu ch x %zu frames of %s, %zu bytes per buffer, %zu bytes in all, %.*s\n",
+    std::printf("%-11s %zu x %zu ch x %zu frames of %s, %zu bytes per buffer, %zu bytes in all, %.*s\n",
                 name, Pool::capacity, Pool::channels, Pool::frames,
                 sizeof(typename Pool::Sample) == 4 ? "float" : "double", Pool::bufferBytes, sizeof(pool),
                 static_cast<int>(audiopool::describe(Pool::progress).size()),
@@ -27,7 +29,7 @@ void printLayout(const char* name, const Pool& pool) {
 }
 
 void printStats(const char* name, const audiopool::Stats& s) {
-    std::printf("%-10s inUse %zu  highWater %zu/%zu  acquisitions %llu  releases %llu  "
+    std::printf("%-11s inUse %zu  highWater %zu/%zu  acquisitions %llu  releases %llu  "
                 "failed %llu  rejected %llu  misuses %llu\n",
                 name, s.inUse, s.highWater, s.capacity, static_cast<unsigned long long>(s.acquisitions),
                 static_cast<unsigned long long>(s.releases),
@@ -39,6 +41,7 @@ void printStats(const char* name, const audiopool::Stats& s) {
 // Static storage, constant-initialised: no heap, no start-up code.
 constinit audiopool::Pool<float, 2, 512, 16, audiopool::Treiber> shared;
 constinit audiopool::Pool<float, 2, 256, 8, audiopool::SpscRing> handoff;
+constinit audiopool::Pool<float, 2, 256, 16, audiopool::OwnerThread> owned;
 constinit audiopool::Pool<double, 1, 128, 32, audiopool::IndexStack> voices;
 
 void treiberAcrossThreads() {
@@ -95,6 +98,44 @@ void spscAudioToWorker() {
     worker.join();
 }
 
+void ownerThreadFanOut() {
+    using Buffer = decltype(owned)::Unique;
+    // Three threads (a disk writer, an analyser, a meter), each with a
+    // one-buffer mailbox; each lets go of what it takes, on its own thread.
+    std::array<Buffer, 3> mailbox{};
+    std::array<std::atomic<bool>, 3> full{};
+    std::atomic<bool> finished{false};
+    std::vector<std::thread> releasers;
+    for (std::size_t r = 0; r < 3; ++r) {
+        releasers.emplace_back([&, r] {
+            for (;;) {
+                if (full[r].load(std::memory_order_acquire)) {
+                    Buffer b = std::move(mailbox[r]);
+                    full[r].store(false, std::memory_order_release);
+                    b.reset();  // back in the pool, from this thread
+                } else if (finished.load(std::memory_order_acquire)) {
+                    if (!full[r].load(std::memory_order_acquire)) break;
+                } else {
+                    std::this_thread::yield();
+                }
+            }
+        });
+    }
+    for (std::size_t block = 0; block < 6000; ++block) {  // the audio thread: the only one acquiring
+        auto scratch = owned.acquire(2, 64);  // given back on this thread at the end of the block
+        auto b = owned.acquire(2, 256);
+        if (!b) continue;  // a real callback would skip this block's hand-off
+        b.clear();
+        const std::size_t r = block % 3;
+        if (!full[r].load(std::memory_order_acquire)) {
+            mailbox[r] = std::move(b);
+            full[r].store(true, std::memory_order_release);
+        }  // else that thread is busy: `b` goes back to the pool here, on this thread
+    }
+    finished.store(true, std::memory_order_release);
+    for (auto& t : releasers) t.join();
+}
+
 void indexStackVoices() {
     for (int block = 0; block < 1000; ++block) {
         const std::size_t active = 8 + static_cast<std::size_t>(block % 20);  // voices come and go
@@ -112,20 +153,25 @@ int main() {
                 audiopool::version.data());
     printLayout("Treiber", shared);
     printLayout("SpscRing", handoff);
+    printLayout("OwnerThread", owned);
     printLayout("IndexStack", voices);
     shared.prefault();
     handoff.prefault();
+    owned.prefault();
     voices.prefault();
 
     treiberAcrossThreads();
     spscAudioToWorker();
+    ownerThreadFanOut();
     indexStackVoices();
 
     std::printf("\n");
     printStats("Treiber", shared.stats());
     printStats("SpscRing", handoff.stats());
+    printStats("OwnerThread", owned.stats());
     printStats("IndexStack", voices.stats());
-    const bool allBack = shared.stats().inUse == 0 && handoff.stats().inUse == 0 && voices.stats().inUse == 0;
+    const bool allBack = shared.stats().inUse == 0 && handoff.stats().inUse == 0 && owned.stats().inUse == 0 &&
+                         voices.stats().inUse == 0;
     std::printf("\nevery buffer back in its pool: %s\n", allBack ? "yes" : "NO");
     return allBack ? 0 : 1;
 }

@@ -43,7 +43,9 @@ struct ProcessData {
 };
 } // namespace Steinberg::Vst
 
-using Pool = audiopool::Pool<float, 2, 1024, 8, audiopool::IndexStack>;
+// Every recipe takes one buffer of Pool::frames frames per callback and
+// walks the host's block through it in chunks, so any block size works.
+using Pool = audiopool::Pool<float, 2, 512, 8, audiopool::IndexStack>;
 Pool pool;
 
 // A sub-processor that takes CLAP buffers (here: halves the signal).
@@ -59,18 +61,22 @@ void subProcess(const clap_audio_buffer_t& buffer, std::uint32_t frames) {
 void clapProcess(const clap_process_t* process) {
     const clap_audio_buffer_t& in = process->audio_inputs[0];
     clap_audio_buffer_t& out = process->audio_outputs[0];
-    auto dry = pool.acquire(in.channel_count, process->frames_count);
+    auto dry = pool.acquire(in.channel_count);  // Pool::frames frames
     if (!dry) return;  // the pool is exhausted: leave the output as the host gave it
-    dry.copyFrom(in.data32, in.channel_count, process->frames_count);
 
     // data32 is float** (a mutable array), channelPointers() the pool's own
     // const array: copy the few pointers, never the samples.
     float* channels[Pool::channels];
     std::copy_n(dry.channelPointers(), dry.numChannels(), channels);
     const clap_audio_buffer_t scratch{channels, nullptr, in.channel_count, 0, 0};
-    subProcess(scratch, process->frames_count);  // works on the pooled samples in place
 
-    dry.copyTo(out.data32, out.channel_count, process->frames_count);
+    // frames_count may be larger than the pool's buffers: one chunk at a time.
+    const std::uint32_t frames = process->frames_count;
+    for (auto [start, count] : audiopool::chunks(frames, Pool::frames)) {
+        dry.copyFrom(in.data32, in.channel_count, frames, start);  // frames [start, start + count)
+        subProcess(scratch, static_cast<std::uint32_t>(count));  // works on the pooled samples in place
+        dry.copyTo(out.data32, out.channel_count, frames, start);
+    }
 }
 // [/clap]
 
@@ -79,14 +85,17 @@ void clapProcess(const clap_process_t* process) {
 void vst3Process(Steinberg::Vst::ProcessData& data) {
     Steinberg::Vst::AudioBusBuffers& in = data.inputs[0];
     Steinberg::Vst::AudioBusBuffers& out = data.outputs[0];
-    auto wet = pool.acquire(static_cast<std::size_t>(in.numChannels), static_cast<std::size_t>(data.numSamples));
+    const auto inChannels = static_cast<std::size_t>(in.numChannels);
+    const auto outChannels = static_cast<std::size_t>(out.numChannels);
+    const auto frames = static_cast<std::size_t>(data.numSamples);
+    auto wet = pool.acquire(inChannels);  // Pool::frames frames
     if (!wet) return;
-    wet.copyFrom(in.channelBuffers32, static_cast<std::size_t>(in.numChannels),
-                 static_cast<std::size_t>(data.numSamples));
-    for (std::size_t c = 0; c < wet.numChannels(); ++c)
-        for (float& s : wet.channel(c)) s = -s;  // the effect
-    wet.copyTo(out.channelBuffers32, static_cast<std::size_t>(out.numChannels),
-               static_cast<std::size_t>(data.numSamples));
+    for (auto [start, count] : audiopool::chunks(frames, Pool::frames)) {
+        wet.copyFrom(in.channelBuffers32, inChannels, frames, start);
+        for (std::size_t c = 0; c < wet.numChannels(); ++c)
+            for (float& s : wet.channel(c).first(count)) s = -s;  // the effect
+        wet.copyTo(out.channelBuffers32, outChannels, frames, start);
+    }
 }
 // [/vst3]
 
@@ -94,33 +103,84 @@ void vst3Process(Steinberg::Vst::ProcessData& data) {
 // JACK, PortAudio (non-interleaved), CoreAudio after de-interleaving: an
 // array of channel pointers and a frame count. A null channel is skipped.
 int rawCallback(const float* const* inputs, float* const* outputs, unsigned long frames) {
-    auto tmp = pool.acquire(2, frames);
+    auto tmp = pool.acquire(2);  // Pool::frames frames
     if (!tmp) return 0;
-    tmp.copyFrom(inputs, 2, frames);  // float or double on either side
-    tmp.copyTo(outputs, 2, frames);
+    for (auto [start, count] : audiopool::chunks(frames, Pool::frames)) {
+        tmp.copyFrom(inputs, 2, frames, start);  // float or double on either side
+        for (std::size_t c = 0; c < tmp.numChannels(); ++c)
+            for (float& s : tmp.channel(c).first(count)) s *= 0.25f;  // the effect
+        tmp.copyTo(outputs, 2, frames, start);
+    }
     return 0;
 }
 // [/raw]
 
+/// A sample unique to its position, exact in float, and so are half, a
+/// quarter and the negation of it.
+float inputSample(std::size_t channel, std::size_t frame) {
+    return static_cast<float>(channel * 10000 + frame + 1) / 16.0f;
+}
+
+/// A host's two-channel block: inputs filled with inputSample, outputs with
+/// a value no recipe writes (so a frame left unwritten shows).
+struct Block {
+    explicit Block(std::size_t frames) : frames(frames) {
+        for (std::size_t c = 0; c < 2; ++c) {
+            in[c].resize(frames);
+            out[c].assign(frames, 12345.0f);
+            for (std::size_t i = 0; i < frames; ++i) in[c][i] = inputSample(c, i);
+            inputs[c] = in[c].data();
+            outputs[c] = out[c].data();
+        }
+    }
+    /// Output samples that are not `effect` of their input, and input
+    /// samples that changed.
+    template <class Effect>
+    std::size_t wrong(Effect effect) const {
+        std::size_t n = 0;
+        for (std::size_t c = 0; c < 2; ++c)
+            for (std::size_t i = 0; i < frames; ++i)
+                n += (out[c][i] != effect(inputSample(c, i))) + (in[c][i] != inputSample(c, i));
+        return n;
+    }
+    std::size_t frames;
+    std::vector<float> in[2], out[2];
+    float* inputs[2];
+    float* outputs[2];
+};
+
 int main() {
-    std::vector<float> inL(300, 0.5f), inR(300, 0.25f), outL(300), outR(300);
-    float* inputs[] = {inL.data(), inR.data()};
-    float* outputs[] = {outL.data(), outR.data()};
+    bool ok = true;
+    std::size_t calls = 0;
+    // Blocks longer than the 512-frame buffers, shorter, empty, one frame
+    // over, exactly one buffer and one frame short of two: every output
+    // sample is checked.
+    for (const std::size_t frames : {4096, 1, 0, 513, 512, 1023}) {
+        Block clapBlock(frames);
+        clap_audio_buffer_t clapIn{clapBlock.inputs, nullptr, 2, 0, 0};
+        clap_audio_buffer_t clapOut{clapBlock.outputs, nullptr, 2, 0, 0};
+        const clap_process_t clap{0, static_cast<std::uint32_t>(frames), nullptr, &clapIn, &clapOut, 1, 1};
+        clapProcess(&clap);
+        const std::size_t clapWrong = clapBlock.wrong([](float x) { return 0.5f * x; });
 
-    clap_audio_buffer_t clapIn{inputs, nullptr, 2, 0, 0}, clapOut{outputs, nullptr, 2, 0, 0};
-    const clap_process_t clap{0, 300, nullptr, &clapIn, &clapOut, 1, 1};
-    clapProcess(&clap);
-    bool ok = outL[299] == 0.25f && outR[0] == 0.125f && inL[0] == 0.5f;
+        Block vstBlock(frames);
+        Steinberg::Vst::AudioBusBuffers vstIn{2, 0, vstBlock.inputs, nullptr};
+        Steinberg::Vst::AudioBusBuffers vstOut{2, 0, vstBlock.outputs, nullptr};
+        Steinberg::Vst::ProcessData vst{static_cast<std::int32_t>(frames), 1, 1, &vstIn, &vstOut};
+        vst3Process(vst);
+        const std::size_t vstWrong = vstBlock.wrong([](float x) { return -x; });
 
-    Steinberg::Vst::AudioBusBuffers vstIn{2, 0, inputs, nullptr}, vstOut{2, 0, outputs, nullptr};
-    Steinberg::Vst::ProcessData vst{300, 1, 1, &vstIn, &vstOut};
-    vst3Process(vst);
-    ok = ok && outL[0] == -0.5f && outR[299] == -0.25f;
+        Block rawBlock(frames);
+        rawCallback(rawBlock.inputs, rawBlock.outputs, frames);
+        const std::size_t rawWrong = rawBlock.wrong([](float x) { return 0.25f * x; });
 
-    rawCallback(inputs, outputs, 300);
-    ok = ok && outL[5] == 0.5f && outR[5] == 0.25f;
+        calls += 3;
+        std::printf("host recipes, %zu-frame block: wrong samples: clap %zu, vst3 %zu, raw %zu\n", frames, clapWrong,
+                    vstWrong, rawWrong);
+        ok = ok && clapWrong == 0 && vstWrong == 0 && rawWrong == 0;
+    }
     const auto s = pool.stats();
-    ok = ok && s.acquisitions == 3 && s.inUse == 0;
+    ok = ok && s.acquisitions == calls && s.inUse == 0 && s.highWater == 1;
     std::printf("host recipes: %s\n", ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
 }

@@ -13,11 +13,16 @@ import audiopool;
 using VoiceScratch = audiopool::Pool<float, 2, 512, 32, audiopool::IndexStack>;
 // Filled on the audio thread, released by one disk-writer thread.
 using Recording = audiopool::Pool<float, 2, 512, 64, audiopool::SpscRing>;
+// Taken on the audio thread only; given back there and on any other thread
+// (a disk writer, an analyser, a GUI meter dropping its Shared copy).
+using HandOff = audiopool::Pool<float, 2, 512, 64, audiopool::OwnerThread>;
 // Borrowed and returned by several threads (audio, worker pool, UI previews).
 using SharedScratch = audiopool::Pool<float, 2, 512, 16, audiopool::Treiber>;
 
 static_assert(VoiceScratch::progress == audiopool::Progress::WaitFree);
 static_assert(Recording::progress == audiopool::Progress::WaitFree && Recording::crossThread);
+// Wait-free on x86-64, ARMv8.1+ and RV64A; lock-free on LL/SC machines.
+static_assert(HandOff::progress >= audiopool::Progress::LockFree && HandOff::crossThread);
 static_assert(SharedScratch::progress == audiopool::Progress::LockFree);
 // [/choose]
 
@@ -62,9 +67,32 @@ struct MutexStack {
 using OfflinePool = audiopool::Pool<double, 2, 4096, 8, MutexStack>;
 // [/custom]
 
+/// OwnerThread's rule: this thread acquires; the buffers come back here and
+/// on six other threads (more than the four lanes).
+bool ownerThreadRule() {
+    static HandOff handOff;
+    for (int round = 0; round < 3; ++round) {
+        HandOff::Unique held[6];
+        for (auto& h : held) h = handOff.acquire();
+        auto shared = handOff.acquireShared();
+        std::thread threads[5];
+        for (std::size_t t = 0; t < 5; ++t)
+            threads[t] = std::thread([b = std::move(held[t])]() mutable { b.reset(); });
+        std::thread meter([copy = shared] {});  // a copy dropped on another thread
+        shared.reset();                          // the last of the two gives the buffer back
+        for (auto& t : threads) t.join();
+        meter.join();
+    }  // held[5] goes back here
+    const auto s = handOff.stats();
+    return s.acquisitions == 21 && s.releases == 21 && s.inUse == 0 && s.misuses == 0 && s.highWater == 7;
+}
+
 int main() {
     static OfflinePool offline;
     bool ok = OfflinePool::progress == audiopool::Progress::Blocking;
+    const bool owner = ownerThreadRule();
+    std::printf("OwnerThread, buffers given back on seven threads: %s\n", owner ? "ok" : "FAILED");
+    ok = ok && owner;
     std::thread other([] {
         auto b = offline.acquire();
         b.clear();
