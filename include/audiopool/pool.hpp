@@ -207,8 +207,9 @@ public:
     /// peak before it is reported, even while an acquirer that made it has
     /// not yet recorded it itself.
     /// Thread: Treiber, SpscRing, OwnerThread any; IndexStack the pool's
-    /// thread. Progress: wait-free (a few loads per free-list part; raising the high-water mark retries at most
-    /// Capacity times). Allocates: no.
+    /// thread. Progress: wait-free (a few loads per part of the free list;
+    /// raising the high-water mark retries at most Capacity times).
+    /// Allocates: no.
     Stats stats() const noexcept AUDIOPOOL_NONBLOCKING {
         const FreeListCounts counts = free_.counts();
         Stats s;
