@@ -1,6 +1,8 @@
 // libFuzzer target: decodes its input into a sequence of pool operations on
-// three pools (one per policy, different shapes and sample types) and checks
-// every pool against a simple reference model after every step.
+// five pools (one per policy, and OwnerThread a second time with no lanes, so
+// that its releases go through the return ring and wrap it; different shapes
+// and sample types) and checks every pool against a simple reference model
+// after every step. Everything runs on one thread.
 //
 // Operations: acquire and acquireShared with any channels/frames (zero and
 // oversize included), dropping handles in any order, copying and
@@ -508,6 +510,8 @@ private:
 using TreiberPool = audiopool::Pool<float, 2, 8, 3, audiopool::Treiber>;
 using SpscPool = audiopool::Pool<double, 3, 5, 2, audiopool::SpscRing>;
 using StackPool = audiopool::Pool<float, 1, 16, 4, audiopool::IndexStack>;
+using OwnerPool = audiopool::Pool<float, 2, 4, 3, audiopool::OwnerThread>;
+using OwnerRingPool = audiopool::Pool<double, 1, 6, 3, audiopool::BasicOwnerThread<0>>;
 
 } // namespace
 
@@ -518,20 +522,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Harness<TreiberPool> treiber;
     Harness<SpscPool> spsc;
     Harness<StackPool> stack;
+    Harness<OwnerPool> owner;
+    Harness<OwnerRingPool> ownerRing;
     while (!in.done()) {
         const std::uint8_t which = in.byte();
         switch (which % 4) {
         case 0: treiber.step(in); break;
         case 1: spsc.step(in); break;
         case 2: stack.step(in); break;
-        default:  // a copy from one pool's handle into another pool's (float <-> double)
+        default:
+            if (which & 8) {  // the OwnerThread pools (3 + 8 + 16k: 11, 27, ...)
+                switch ((which >> 4) % 3) {
+                case 0: owner.step(in); break;
+                case 1: ownerRing.step(in); break;
+                default:  // float -> double, either way
+                    if (which & 4) ownerRing.withLive(in, [&](const auto& h) { owner.absorbCopy(in, h); });
+                    else owner.withLive(in, [&](const auto& h) { ownerRing.absorbCopy(in, h); });
+                    owner.check();
+                    ownerRing.check();
+                    break;
+                }
+                break;
+            }
+            // a copy from one pool's handle into another pool's (float <-> double)
             if (which & 4) spsc.withLive(in, [&](const auto& h) { treiber.absorbCopy(in, h); });
             else treiber.withLive(in, [&](const auto& h) { spsc.absorbCopy(in, h); });
             treiber.check();
             spsc.check();
             break;
         }
-        EXPECT(misusesReported == treiber.misuses() + spsc.misuses() + stack.misuses());
+        EXPECT(misusesReported ==
+               treiber.misuses() + spsc.misuses() + stack.misuses() + owner.misuses() + ownerRing.misuses());
     }
     return 0;
 }

@@ -76,6 +76,8 @@ struct NoProgress {
 static_assert(audiopool::FreeListPolicy<audiopool::Treiber>);
 static_assert(audiopool::FreeListPolicy<audiopool::SpscRing>);
 static_assert(audiopool::FreeListPolicy<audiopool::IndexStack>);
+static_assert(audiopool::FreeListPolicy<audiopool::OwnerThread>);
+static_assert(audiopool::FreeListPolicy<audiopool::BasicOwnerThread<0>>);
 static_assert(audiopool::FreeListPolicy<MutexStack>);
 static_assert(!audiopool::FreeListPolicy<NoFreeList>);
 static_assert(!audiopool::FreeListPolicy<PopNotNoexcept>);

@@ -168,7 +168,7 @@ struct BasicOwnerThread {
         /// on its first release) or, with every lane taken, the return ring.
         /// Thread: any. Progress: wait-free (see the top for LL/SC machines). Allocates: no.
         void push(std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING {
-            if constexpr (knowsThreads) {
+            if constexpr (knowsThreads && Lanes > 0) {
                 const std::uintptr_t me = detail::currentThreadToken();
                 std::size_t lane = laneOf(me);
                 if (lane == noLane) [[unlikely]] lane = claimLane(me);

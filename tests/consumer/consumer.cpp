@@ -1,5 +1,5 @@
 // A program in another project using audiopool. The policy is chosen at
-// compile time (-DCONSUMER_POLICY=Treiber|SpscRing|IndexStack) and used the
+// compile time (-DCONSUMER_POLICY=Treiber|SpscRing|IndexStack|OwnerThread) and used the
 // way that policy allows; the program checks what it sees and exits non-zero
 // on any surprise.
 #include <array>
@@ -47,7 +47,7 @@ int main() {
     }
     expect(host[0][5] == 0.25f && host[1][5] == -1.0f, "samples made the round trip");
 
-    if constexpr (Pool::crossThread) {  // Treiber and SpscRing: release on another thread
+    if constexpr (Pool::crossThread) {  // Treiber, SpscRing, OwnerThread: release on another thread
         auto buffer = pool.acquire();
         std::thread releaser([b = std::move(buffer)]() mutable { b.reset(); });
         releaser.join();

@@ -25,7 +25,9 @@ template <class Policy>
 constexpr std::string_view expectedName() {
     if constexpr (std::is_same_v<Policy, audiopool::Treiber>) return "Treiber";
     else if constexpr (std::is_same_v<Policy, audiopool::SpscRing>) return "SpscRing";
-    else return "IndexStack";
+    else if constexpr (std::is_same_v<Policy, audiopool::IndexStack>) return "IndexStack";
+    else if constexpr (std::is_same_v<Policy, audiopool::OwnerThread>) return "OwnerThread";
+    else static_assert(sizeof(Policy) == 0, "a policy of AUDIOPOOL_ALL_POLICIES without its name here");
 }
 
 } // namespace
@@ -81,6 +83,9 @@ TEST_CASE("a double pool and user policies are described") {
     CHECK(fmt::format("{}", *unnamed).find(", custom (lock-free), ") != std::string::npos);
     auto named = test::makePool<audiopool::Pool<float, 1, 16, 2, NamedPolicy>>();
     CHECK(fmt::format("{}", *named).find(", MyStack (wait-free), ") != std::string::npos);
+    // A policy's test variants (other hooks, lane counts) keep its name.
+    auto ringOnly = test::makePool<audiopool::Pool<float, 1, 16, 2, audiopool::BasicOwnerThread<0>>>();
+    CHECK(fmt::format("{}", *ringOnly).find(", OwnerThread (") != std::string::npos);
 }
 
 TEST_CASE("a format specification other than {} is an error") {

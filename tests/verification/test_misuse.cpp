@@ -27,6 +27,7 @@ constexpr float sentinel = -123.0f;
 static_assert(MisusePool<audiopool::SpscRing>::threadRule == audiopool::ThreadRule::OneAcquirerOneReleaser);
 static_assert(MisusePool<audiopool::IndexStack>::threadRule == audiopool::ThreadRule::OneThread);
 static_assert(MisusePool<audiopool::Treiber>::threadRule == audiopool::ThreadRule::AnyThread);
+static_assert(MisusePool<audiopool::OwnerThread>::threadRule == audiopool::ThreadRule::OneAcquirerAnyReleaser);
 
 /// Fills the buffer's whole storage (every channel, every frame, padding
 /// included) with the sentinel, so any write outside a copy's region shows.
@@ -288,6 +289,57 @@ TEST_CASE("MisuseSpscRingAcquireFromASecondThreadWhileBuffersAreOut") {
     CHECK(verify::wholeness(*pool) == "");
 }
 
+TEST_CASE("MisuseOwnerThreadAcquireFromASecondThreadWhileBuffersAreOut") {
+    using Pool = MisusePool<audiopool::OwnerThread>;
+    verify::MisuseLog log;
+    auto pool = test::makePool<Pool>();
+    auto held = pool->acquire();
+    typename Pool::Unique stolen;
+    std::thread([&] { stolen = pool->acquire(); }).join();
+    CHECK(stolen);  // the acquire still happens: refusing it would not undo the race
+    CHECK(stolen.index() != held.index());
+    CHECK(log.count() == (verify::checkedBuild ? 1 : 0));
+    if (log.count() == 1) {
+        CHECK(log.report(0).kind == audiopool::Misuse::WrongThread);
+        CHECK(log.report(0).index == audiopool::Popped::none);
+    }
+    held.reset();
+    stolen.reset();
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE("OwnerThreadReleasesFromThreeOtherThreadsAreNotAMisuse") {
+    using Pool = MisusePool<audiopool::OwnerThread>;
+    verify::MisuseLog log;
+    auto pool = test::makePool<Pool>();
+    auto a = pool->acquire(), b = pool->acquire();
+    auto c = pool->acquireShared();
+    // Three releasing threads alive at once (each a thread of its own), one
+    // of them dropping the last reference of a Shared buffer.
+    std::atomic<int> released{0};
+    auto releaseAndWait = [&](auto& handle) {
+        return [&] {
+            handle.reset();
+            released.fetch_add(1);
+            while (released.load() != 3) std::this_thread::yield();
+        };
+    };
+    std::thread first(releaseAndWait(a)), second(releaseAndWait(b)), third(releaseAndWait(c));
+    first.join();
+    second.join();
+    third.join();
+    // The owner goes on acquiring while a buffer is out, and another thread
+    // releases it.
+    auto d = pool->acquire();
+    auto e = pool->acquire();
+    CHECK((d && e));
+    std::thread([&] { d.reset(); }).join();
+    e.reset();
+    CHECK(log.count() == 0);
+    CHECK(pool->stats().misuses == 0);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
 TEST_CASE("MisuseIndexStackUsedFromAnotherThread") {
     using Pool = MisusePool<audiopool::IndexStack>;
     verify::MisuseLog log;
@@ -336,6 +388,16 @@ TEST_CASE("ThreadHandOverWhileThePoolIsIdleIsNotAMisuse") {
                 b.reset();
             }).join();
         }
+        CHECK(verify::wholeness(*pool) == "");
+    }
+    SUBCASE("OwnerThread: another thread acquires once every buffer is back") {
+        auto pool = test::makePool<MisusePool<audiopool::OwnerThread>>();
+        auto a = pool->acquire();
+        std::thread([&] { a.reset(); }).join();
+        std::thread([&] {
+            auto h = pool->acquire();
+            auto k = pool->acquireShared();
+        }).join();
         CHECK(verify::wholeness(*pool) == "");
     }
     SUBCASE("Treiber: any thread, any time") {

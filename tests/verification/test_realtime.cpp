@@ -187,8 +187,10 @@ TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_A
     CHECK(verify::wholeness(*pool) == "");
 }
 
+// OwnerThread twice: the releasing thread claims a lane (its first release)
+// and then uses it; with no lanes, every release goes through the return ring.
 TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Policy, audiopool::Treiber,
-                   audiopool::SpscRing) {
+                   audiopool::SpscRing, audiopool::OwnerThread, audiopool::BasicOwnerThread<0>) {
     using Pool = RtPool<Policy>;
     auto pool = test::makePool<Pool>();
     test::SpscQueue<typename Pool::Shared, 4> handoff;

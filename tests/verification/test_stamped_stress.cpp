@@ -11,6 +11,7 @@
 // per thread in the optimised build and fewer under ThreadSanitizer; a soak is
 // e.g. AUDIOPOOL_STRESS_CYCLES=100000000.
 #include "test_prelude.hpp"
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -52,6 +53,131 @@ bool checkAndDrop(Held<Handle>& held) {
     const bool intact = verify::stampIntact(held.handle, held.stamp, P::channels, P::frames);
     held.handle.reset();
     return intact;
+}
+
+/// Counts the releases that go through OwnerThread's return ring.
+struct ReturnRingCount {
+    static inline std::atomic<std::uint64_t> releases{0};
+    static void beforeReturnPublish() noexcept { releases.fetch_add(1, std::memory_order_relaxed); }
+};
+
+struct OwnerThreadOutcome {
+    std::uint64_t received = 0, corrupted = 0, localCopies = 0, ownerLast = 0, failed = 0;
+    bool stalled = false;  // the owner got nothing for 10 s: buffers were lost
+    audiopool::Stats stats;
+};
+
+/// One owner acquires, stamps, and hands each buffer (a Shared handle) to
+/// one of three releasing threads in turn, through a queue each; sometimes
+/// it keeps a reference of its own and drops it later, so the last one is
+/// dropped on the owner's thread or on a releaser's. The releasers hold
+/// what they receive (and local copies) for a random time, check the stamps
+/// and let go. A buffer handed out while someone still held it would have
+/// that holder's stamp overwritten.
+template <class Pool>
+OwnerThreadOutcome runOwnerThreadStress(Pool& pool, std::uint64_t cycles) {
+    using Message = Held<typename Pool::Shared>;
+    constexpr std::size_t releasers = 3;
+    std::array<test::SpscQueue<Message, 8>, releasers> handoff;
+    std::atomic<bool> done{false};
+    std::array<std::uint64_t, releasers> received{}, corrupted{}, localCopies{};
+    std::vector<std::thread> threads;
+    for (std::size_t r = 0; r < releasers; ++r)
+        threads.emplace_back([&, r] {
+            std::mt19937_64 random(100 + r);
+            std::vector<Message> held;
+            held.reserve(64);
+            auto dropAt = [&](std::size_t i) {
+                corrupted[r] += !checkAndDrop<Pool>(held[i]);
+                held[i] = std::move(held.back());
+                held.pop_back();
+            };
+            for (;;) {
+                bool got = false;
+                while (auto message = handoff[r].pop()) {
+                    got = true;
+                    ++received[r];
+                    held.push_back(std::move(*message));
+                    if (random() % 4 == 0) {  // a second reference on this thread
+                        held.push_back(held.back());
+                        ++localCopies[r];
+                    }
+                }
+                if (!got && held.empty()) {  // nothing to do: leave the core to the others
+                    // acquire: pairs with the owner's release store of `done`.
+                    if (done.load(std::memory_order_acquire) && handoff[r].empty()) break;
+                    std::this_thread::yield();
+                    continue;
+                }
+                holdFor(random);
+                const std::size_t keep = random() % 4;
+                while (held.size() > keep) dropAt(random() % held.size());
+                // acquire: pairs with the owner's release store of `done`.
+                if (done.load(std::memory_order_acquire) && handoff[r].empty()) break;
+            }
+            while (!held.empty()) dropAt(held.size() - 1);
+        });
+
+    OwnerThreadOutcome out;
+    std::mt19937_64 random(7);
+    std::vector<Message> kept;  // the owner's own references
+    std::uint64_t sent = 0, sequence = 0, ownerCorrupted = 0;
+    auto dropKept = [&](std::size_t i) {
+        out.ownerLast += kept[i].handle.useCount() == 1;  // a snapshot: the releaser may drop its copy meanwhile
+        ownerCorrupted += !checkAndDrop<Pool>(kept[i]);
+        kept[i] = std::move(kept.back());
+        kept.pop_back();
+    };
+    auto lastAcquire = std::chrono::steady_clock::now();
+    while (sent < cycles) {
+        const std::size_t channels = random() % 3, frames = random() % (Pool::frames + 1);
+        auto h = pool.acquireShared(channels, frames);
+        if (!h) {
+            ++out.failed;
+            if (!kept.empty()) dropKept(random() % kept.size());
+            if (std::chrono::steady_clock::now() - lastAcquire > std::chrono::seconds(10)) {
+                out.stalled = true;  // report it rather than hang
+                break;
+            }
+            std::this_thread::yield();
+            continue;
+        }
+        lastAcquire = std::chrono::steady_clock::now();
+        const double stamp = verify::makeStamp(0, ++sequence);
+        verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
+        if (h.numChannels() != channels || h.numFrames() != frames) ++ownerCorrupted;
+        if (random() % 4 == 0) kept.push_back({h, stamp});
+        Message message{std::move(h), stamp};
+        auto& queue = handoff[sent % releasers];
+        while (!queue.push(std::move(message))) std::this_thread::yield();
+        ++sent;
+        if (!kept.empty() && kept.size() > random() % 3) dropKept(random() % kept.size());
+    }
+    while (!kept.empty()) dropKept(kept.size() - 1);
+    done.store(true, std::memory_order_release);  // after the last push
+    for (auto& t : threads) t.join();
+    for (std::size_t r = 0; r < releasers; ++r) {
+        out.received += received[r];
+        out.corrupted += corrupted[r];
+        out.localCopies += localCopies[r];
+    }
+    out.corrupted += ownerCorrupted;
+    out.stats = pool.stats();
+    return out;
+}
+
+template <class Pool>
+void checkOwnerThreadStress(const OwnerThreadOutcome& out, std::uint64_t cycles) {
+    const audiopool::Stats& s = out.stats;
+    CHECK_FALSE(out.stalled);
+    CHECK(out.received == cycles);
+    CHECK(out.corrupted == 0);
+    CHECK(s.inUse == 0);
+    CHECK(s.acquisitions == cycles);
+    CHECK(s.releases == cycles);
+    CHECK(s.failedAcquisitions == out.failed);
+    CHECK(s.misuses == 0);
+    CHECK(s.highWater <= Pool::capacity);
 }
 
 } // namespace
@@ -214,6 +340,39 @@ TEST_CASE("StampedStressSpscRingAcquireOnOneThreadReleaseOnAnother") {
     CHECK(s.failedAcquisitions == failed);
     CHECK(s.misuses == 0);
     CHECK(s.highWater <= Pool::capacity);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE("StampedStressOwnerThreadOneOwnerThreeReleasers") {
+    using Pool = audiopool::Pool<double, 2, 32, 8, audiopool::OwnerThread>;
+    auto pool = test::makePool<Pool>();
+    const std::uint64_t cycles = cyclesPerThread();
+    const OwnerThreadOutcome out = runOwnerThreadStress(*pool, cycles);
+    std::printf("stress OwnerThread: 1 owner + 3 releasers, %llu buffers handed over and released (%llu local copies, "
+                "%llu owner copies dropped last, %llu exhausted acquires, highWater %zu/%zu)\n",
+                static_cast<unsigned long long>(out.received), static_cast<unsigned long long>(out.localCopies),
+                static_cast<unsigned long long>(out.ownerLast), static_cast<unsigned long long>(out.failed),
+                out.stats.highWater, out.stats.capacity);
+    checkOwnerThreadStress<Pool>(out, cycles);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE("StampedStressOwnerThreadOneLaneSoReleasersShareTheReturnRing") {
+    // One lane for four releasing threads (the owner releases its own
+    // copies): at least two releasers go through the return ring.
+    using Pool = audiopool::Pool<double, 2, 32, 8, audiopool::BasicOwnerThread<1, ReturnRingCount>>;
+    auto pool = test::makePool<Pool>();
+    const std::uint64_t cycles = cyclesPerThread();
+    ReturnRingCount::releases.store(0);
+    const OwnerThreadOutcome out = runOwnerThreadStress(*pool, cycles);
+    const std::uint64_t throughRing = ReturnRingCount::releases.load();
+    std::printf("stress OwnerThread, 1 lane: 1 owner + 3 releasers, %llu buffers handed over and released, %llu "
+                "through the return ring (%llu exhausted acquires, highWater %zu/%zu)\n",
+                static_cast<unsigned long long>(out.received), static_cast<unsigned long long>(throughRing),
+                static_cast<unsigned long long>(out.failed), out.stats.highWater, out.stats.capacity);
+    checkOwnerThreadStress<Pool>(out, cycles);
+    CHECK(throughRing > 0);
+    CHECK(throughRing <= cycles);
     CHECK(verify::wholeness(*pool) == "");
 }
 

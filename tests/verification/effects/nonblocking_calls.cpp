@@ -1,6 +1,6 @@
 // A user's audio callback marked [[clang::nonblocking]] that calls every
 // member audiopool documents as safe on the audio thread, for each policy (the
-// three shipped and one written here as a user would) and for float and
+// four shipped and one written here as a user would) and for float and
 // double samples. Compiled by check_effects.py with -Werror=function-effects
 // (clang >= 20) in header and module mode, with and without NDEBUG: it
 // compiles only if the function effect analysis proves every one of those
@@ -137,10 +137,12 @@ void audioCallback(float* const* f, double* const* d, test::JuceShapedBuffer<flo
     run<float, audiopool::Treiber>(f, juceFloat);
     run<float, audiopool::SpscRing>(f, juceFloat);
     run<float, audiopool::IndexStack>(f, juceFloat);
+    run<float, audiopool::OwnerThread>(f, juceFloat);
     run<float, BitmaskPolicy>(f, juceFloat);
     run<double, audiopool::Treiber>(d, juceDouble);
     run<double, audiopool::SpscRing>(d, juceDouble);
     run<double, audiopool::IndexStack>(d, juceDouble);
+    run<double, audiopool::OwnerThread>(d, juceDouble);
     run<double, BitmaskPolicy>(d, juceDouble);
 }
 
@@ -155,5 +157,5 @@ int main() {
     test::JuceShapedBuffer<float> juceFloat(2, 64);  // allocates: before the callback, as a host would
     test::JuceShapedBuffer<double> juceDouble(2, 64);
     audioCallback(f, d, juceFloat, juceDouble);
-    return misusesSeen == 8 ? 0 : 1;  // one double release in each of the 8 processBlock calls
+    return misusesSeen == 10 ? 0 : 1;  // one double release in each of the 10 processBlock calls
 }
