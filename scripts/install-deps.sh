@@ -18,6 +18,7 @@ packages=(
   libboost-dev                           # boost.lockfree (benchmark peer)
   libconcurrentqueue-dev libreaderwriterqueue-dev  # moodycamel (benchmark peers)
   juce-modules-source zlib1g-dev         # real-JUCE interop tests, docs recipe and example
+  cmake                                  # CMake consumers (52-cmake.sh)
   valgrind                               # instruction counts
   gnuplot-nox                            # benchmark plots
 )
