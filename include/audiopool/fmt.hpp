@@ -52,6 +52,10 @@ template <>
 struct PolicyName<IndexStack> {
     static constexpr std::string_view value = "IndexStack";
 };
+template <std::size_t Lanes, class Hooks>
+struct PolicyName<BasicOwnerThread<Lanes, Hooks>> {
+    static constexpr std::string_view value = "OwnerThread";
+};
 
 } // namespace audiopool
 

@@ -25,6 +25,7 @@ template <class Policy>
 constexpr std::string_view expectedName() {
     if constexpr (std::is_same_v<Policy, audiopool::Treiber>) return "Treiber";
     else if constexpr (std::is_same_v<Policy, audiopool::SpscRing>) return "SpscRing";
+    else if constexpr (std::is_same_v<Policy, audiopool::OwnerThread>) return "OwnerThread";
     else return "IndexStack";
 }
 
