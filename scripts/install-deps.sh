@@ -18,6 +18,11 @@ packages=(
   libboost-dev                           # boost.lockfree (benchmark peer)
   libconcurrentqueue-dev libreaderwriterqueue-dev  # moodycamel (benchmark peers)
   juce-modules-source zlib1g-dev         # real-JUCE interop tests, docs recipe and example
+  cmake                                  # CMake consumers (52-cmake.sh); the JUCE plugin example's build
+  libflac-dev libvorbis-dev libogg-dev   # the JUCE plugin's Standalone links them (Debian's JUCE CMake files do not)
+  jackd2                                 # the JUCE plugin in a host: a JACK server with the dummy driver
+  jalv                                   # the JUCE plugin in a host: the LV2 host that runs it
+  libjack-jackd2-dev                     # the JUCE plugin in a host: tests/juce_plugin/jack_play_record.c
   valgrind                               # instruction counts
   gnuplot-nox                            # benchmark plots
 )
@@ -38,5 +43,8 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# jackd2 asks whether JACK may run with real-time priority: no (the tests run
+# it with --no-realtime), answered here so that nothing waits for a reply.
+echo "jackd2 jackd/tweak_rt_limits boolean false" | $sudo debconf-set-selections
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

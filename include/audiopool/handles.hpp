@@ -132,14 +132,17 @@ public:
 
 protected:
     BufferHandle() noexcept AUDIOPOOL_NONBLOCKING = default;
-    BufferHandle(PoolT* pool, std::uint32_t index, std::size_t channels, std::size_t frames) noexcept
-        AUDIOPOOL_NONBLOCKING : pool_(pool), index_(index), channels_(static_cast<std::uint32_t>(channels)),
-          frames_(static_cast<std::uint32_t>(frames)) {}
+    // (Parameter names that a user's globals are unlikely to have: g++'s
+    // -Wshadow reports a parameter of a class template's member that shadows
+    // a global variable of the program that instantiates it.)
+    BufferHandle(PoolT* owner, std::uint32_t slot, std::size_t viewChannels, std::size_t viewFrames) noexcept
+        AUDIOPOOL_NONBLOCKING : pool_(owner), index_(slot), channels_(static_cast<std::uint32_t>(viewChannels)),
+          frames_(static_cast<std::uint32_t>(viewFrames)) {}
 
-    /// Takes `other`'s buffer over (this handle holds none); `other` becomes empty.
-    void takeFrom(BufferHandle& other) noexcept AUDIOPOOL_NONBLOCKING {
-        *this = other;
-        other.forget();
+    /// Takes `that`'s buffer over (this handle holds none); `that` becomes empty.
+    void takeFrom(BufferHandle& that) noexcept AUDIOPOOL_NONBLOCKING {
+        *this = that;
+        that.forget();
     }
 
     void forget() noexcept AUDIOPOOL_NONBLOCKING {
@@ -172,15 +175,15 @@ class UniqueBuffer : public detail::BufferHandle<PoolT> {
 public:
     /// An empty handle. Thread: any. Progress: wait-free. Allocates: no.
     UniqueBuffer() noexcept AUDIOPOOL_NONBLOCKING = default;
-    /// Takes the buffer over; `other` becomes empty.
+    /// Takes the buffer over; `that` becomes empty.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    UniqueBuffer(UniqueBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING : Base(other) { other.forget(); }
-    /// Gives back the buffer held (as reset()), then takes `other`'s over.
+    UniqueBuffer(UniqueBuffer&& that) noexcept AUDIOPOOL_NONBLOCKING : Base(that) { that.forget(); }
+    /// Gives back the buffer held (as reset()), then takes `that`'s over.
     /// Thread: a thread that may release. Progress: Pool::progress. Allocates: no.
-    UniqueBuffer& operator=(UniqueBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING {
-        if (this != &other) {
+    UniqueBuffer& operator=(UniqueBuffer&& that) noexcept AUDIOPOOL_NONBLOCKING {
+        if (this != &that) {
             reset();
-            this->takeFrom(other);
+            this->takeFrom(that);
         }
         return *this;
     }
@@ -226,32 +229,32 @@ public:
     SharedBuffer() noexcept AUDIOPOOL_NONBLOCKING = default;
     /// Takes over a Unique buffer (no copy of samples).
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    SharedBuffer(UniqueBuffer<PoolT>&& unique) noexcept AUDIOPOOL_NONBLOCKING : Base(unique) { unique.forget(); }
+    SharedBuffer(UniqueBuffer<PoolT>&& owned) noexcept AUDIOPOOL_NONBLOCKING : Base(owned) { owned.forget(); }
     /// One more reference to the same buffer.
-    /// Thread: any thread holding `other` (IndexStack: the pool's thread).
+    /// Thread: any thread holding `that` (IndexStack: the pool's thread).
     /// Progress: wait-free (one relaxed increment). Allocates: no.
-    SharedBuffer(const SharedBuffer& other) noexcept AUDIOPOOL_NONBLOCKING : Base(other) {
+    SharedBuffer(const SharedBuffer& that) noexcept AUDIOPOOL_NONBLOCKING : Base(that) {
         if (this->pool_) this->pool_->addReference(this->index_);
     }
-    /// Takes the reference over; `other` becomes empty.
+    /// Takes the reference over; `that` becomes empty.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    SharedBuffer(SharedBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING : Base(other) { other.forget(); }
-    /// Drops the reference held (as reset()), then shares `other`'s buffer.
+    SharedBuffer(SharedBuffer&& that) noexcept AUDIOPOOL_NONBLOCKING : Base(that) { that.forget(); }
+    /// Drops the reference held (as reset()), then shares `that`'s buffer.
     /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
-    SharedBuffer& operator=(const SharedBuffer& other) noexcept AUDIOPOOL_NONBLOCKING {
-        if (this != &other) {
-            if (other.pool_) other.pool_->addReference(other.index_);
+    SharedBuffer& operator=(const SharedBuffer& that) noexcept AUDIOPOOL_NONBLOCKING {
+        if (this != &that) {
+            if (that.pool_) that.pool_->addReference(that.index_);
             reset();
-            Base::operator=(other);
+            Base::operator=(that);
         }
         return *this;
     }
-    /// Drops the reference held (as reset()), then takes `other`'s over.
+    /// Drops the reference held (as reset()), then takes `that`'s over.
     /// Thread: a thread that may release. Progress: as reset(). Allocates: no.
-    SharedBuffer& operator=(SharedBuffer&& other) noexcept AUDIOPOOL_NONBLOCKING {
-        if (this != &other) {
+    SharedBuffer& operator=(SharedBuffer&& that) noexcept AUDIOPOOL_NONBLOCKING {
+        if (this != &that) {
             reset();
-            this->takeFrom(other);
+            this->takeFrom(that);
         }
         return *this;
     }

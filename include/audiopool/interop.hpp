@@ -139,8 +139,9 @@ CopyExtent copyBuffer(To& to, const From& from, std::size_t toStart = 0, std::si
     if (toStart >= toFrames || fromStart >= fromFrames) return {};
     const std::size_t channels = std::min(channelCount(to), channelCount(from));
     const std::size_t frames = std::min(toFrames - toStart, fromFrames - fromStart);
-    return copyRegion(channels, frames, [&](std::size_t c) { return advanced(writeChannel(to, c), toStart); },
-                      [&](std::size_t c) { return advanced(readChannel(from, c), fromStart); });
+    return copyRegion(channels, frames,
+                      [&](std::size_t channelIndex) { return advanced(writeChannel(to, channelIndex), toStart); },
+                      [&](std::size_t channelIndex) { return advanced(readChannel(from, channelIndex), fromStart); });
 }
 
 } // namespace audiopool::detail

@@ -90,7 +90,7 @@ struct BasicSpscRing {
         /// outnumber the pops before them, so the releasers' position never
         /// passes head + Capacity.)
         static constexpr std::uint32_t inUseAfterPop(std::int64_t free) noexcept {
-            return static_cast<std::uint32_t>(Capacity + 1 - free);
+            return static_cast<std::uint32_t>(Capacity + 1 - static_cast<std::uint64_t>(free));
         }
 
     public:
