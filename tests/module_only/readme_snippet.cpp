@@ -34,7 +34,7 @@ void process(juce::AudioBuffer<float>& io) {                        // audio thr
         for (float& s : tmp.channel(0)) s *= 0.5f;                  // std::span<float>
         tmp.copyTo(io);
     }                              // the buffer is back in the pool here
-    else { /* exhausted: degrade gracefully; nothing was allocated */ }
+    else { /* exhausted, or over 512 frames (see audiopool::chunks): nothing was allocated */ }
 }
 // [/readme]
 
