@@ -1,6 +1,6 @@
 // OwnerThread (owner_thread.hpp): one thread acquires, any thread releases.
-// Where the owner finds what was given back (its own lane, the stock, the
-// other lanes, the return ring), releases from more threads than there are
+// Where the owner finds what was given back (its own lane, the other lanes,
+// the return ring, then the stock), releases from more threads than there are
 // lanes, a return-ring claim caught between its claim and its publication,
 // threads that end and threads that start later, and the high-water mark
 // when releases arrive from other threads. The policy-independent contract
@@ -93,7 +93,7 @@ bool eachIndexOnce(Handles&& held) {
 
 } // namespace
 
-TEST_CASE("OwnerThreadTheOwnersOwnReleasesComeBackFirstThenTheStockThenOtherLanes") {
+TEST_CASE("OwnerThreadTheOwnersOwnReleasesComeBackFirstThenOtherLanesThenTheStock") {
     using Pool = audiopool::Pool<float, 1, 16, 8, audiopool::OwnerThread>;
     auto pool = test::makePool<Pool>();
     auto a = pool->acquire(), b = pool->acquire(), c = pool->acquire();
@@ -107,10 +107,11 @@ TEST_CASE("OwnerThreadTheOwnersOwnReleasesComeBackFirstThenTheStockThenOtherLane
     a.reset();
     std::vector<Pool::Unique> held = acquireAll(*pool);
     CHECK(eachIndexOnce<Pool>(held));
-    // The owner's own lane (oldest first), the stock, the other thread's lane.
+    // The owner's own lane (oldest first), the other thread's lane, then the
+    // stock (the coldest buffers last).
     const std::vector<std::uint32_t> expected =
-        threadPointer ? std::vector<std::uint32_t>{1, 0, 3, 4, 5, 6, 7, 2}
-                      : std::vector<std::uint32_t>{3, 4, 5, 6, 7, 2, 1, 0};  // all in the return ring
+        threadPointer ? std::vector<std::uint32_t>{1, 0, 2, 3, 4, 5, 6, 7}
+                      : std::vector<std::uint32_t>{2, 1, 0, 3, 4, 5, 6, 7};  // all in the return ring
     CHECK(indicesOf(held) == expected);
     const audiopool::Stats s = pool->stats();
     CHECK(s.inUse == 8);
@@ -278,7 +279,7 @@ TEST_CASE("OwnerThreadThreadsThatEndAndThreadsThatStartLaterLoseNothing") {
 TEST_CASE_TEMPLATE("OwnerThreadHighWaterIsExactAtNewPeaksWhenOtherThreadsRelease", L, WithLanes<4>, WithLanes<0>) {
     using Pool = audiopool::Pool<float, 1, 16, 6, typename L::Policy>;
     // The owner acquires 3, another thread releases 2, the owner acquires 4
-    // more: from the stock (3 left), then one of the two released. The owner
+    // more: the two released first, then from the stock (3 left). The owner
     // has not seen those releases before: each new peak it reports must
     // count them. stats() records what it sees as a peak too, so the run
     // is made twice: with a snapshot after every acquire (a peak reported

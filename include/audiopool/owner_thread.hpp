@@ -16,8 +16,12 @@
 //    store; the owner takes the slot at its own position once the parity says
 //    it is published.
 // An acquire looks at the caller's own lane first (its latest releases: warm
-// in cache), then the stock, then the other lanes, then the return ring, and
-// takes one index from the first that has one.
+// in cache), then the other lanes, then the return ring, and only then the
+// stock, and takes one index from the first that has one. The stock comes
+// last because its buffers are the coldest: a buffer given back was in some
+// core's cache moments ago, while one the stock still holds has not been
+// touched since prefault() (or ever). A pool sized for a deep hand-off queue
+// then keeps reusing the few buffers in circulation.
 //
 // A thread is named by its thread pointer (a register: no thread-local
 // storage, no call). A lane belongs to one token for the pool's lifetime, so
@@ -207,21 +211,21 @@ struct BasicOwnerThread {
     private:
         // ---- the owner's side ----
 
-        /// The stock, the other lanes, then the return ring.
+        /// The other lanes, the return ring, then the stock.
         AUDIOPOOL_COLD std::uint32_t popElsewhere(std::size_t mine) noexcept {
-            // relaxed: stockTaken_ is written only by this thread.
-            const std::uint32_t stock = static_cast<std::uint32_t>(stockTaken_.load(std::memory_order_relaxed));
-            if (stock < Capacity) {
-                // (4) release: pairs with the acquire in counts() (5).
-                stockTaken_.store(stock + 1, std::memory_order_release);
-                return stock;
-            }
             for (std::size_t k = 0; k < Lanes; ++k) {
                 if (k == mine) continue;
                 const std::uint32_t index = popLane(k);
                 if (index != Popped::none) return index;
             }
-            return popReturned();
+            const std::uint32_t index = popReturned();
+            if (index != Popped::none) return index;
+            // relaxed: stockTaken_ is written only by this thread.
+            const std::uint32_t stock = static_cast<std::uint32_t>(stockTaken_.load(std::memory_order_relaxed));
+            if (stock == Capacity) return Popped::none;
+            // (4) release: pairs with the acquire in counts() (5).
+            stockTaken_.store(stock + 1, std::memory_order_release);
+            return stock;
         }
 
         /// Lane k's oldest entry, or Popped::none.
