@@ -11,9 +11,8 @@
 //   - BareTaggedCas      the limit for any-thread lists: a tagged 64-bit CAS
 //                        stack of indices and nothing else
 //   - BareIndexStack     the limit for one thread: an array and a top index
-//   - NoFreeList         no list at all (every pop succeeds, a push does
-//                        nothing): what the cross-thread cases cost without
-//                        any free list, their floor
+//   - AtomicCount        a count of free buffers and no indices: the floor
+//                        of the cross-thread cases
 // plus the allocators themselves (HeapBlock: malloc/free and new[]/delete[]).
 //
 // None of this is part of the library; it includes nothing from it, so a
@@ -189,15 +188,26 @@ private:
     std::uint32_t stack_[Capacity];
 };
 
-/// No free list: the floor of a case whose buffers travel between threads
-/// (what is left is the hand-off itself and the threads' scheduling).
-class NoFreeList {
+/// The least a cross-thread free list can be: a count of free buffers and
+/// no indices (one locked instruction per acquire and per release, any
+/// number of releasing threads). The floor of the cases whose buffers travel
+/// between threads: what is left is the hand-off and the scheduling.
+template <std::size_t Capacity>
+class AtomicCount {
 public:
     bool pop(std::uint32_t& index) {
         index = 0;
+        // acquire: pairs with push's release (the releaser is done with it).
+        std::uint32_t free = free_.load(std::memory_order_acquire);
+        do {
+            if (free == 0) return false;
+        } while (!free_.compare_exchange_weak(free, free - 1, std::memory_order_acquire));
         return true;
     }
-    void push(std::uint32_t) {}
+    void push(std::uint32_t) { free_.fetch_add(1, std::memory_order_release); }
+
+private:
+    alignas(128) std::atomic<std::uint32_t> free_{Capacity};
 };
 
 /// A buffer of `bytes` from the general-purpose allocator, as a pool-less

@@ -304,7 +304,7 @@ void registerAll(bool quick) {
         {"crossthread/Treiber", poolCrossThread<audiopool::Treiber>},
         {"crossthread/OwnerThread", poolCrossThread<audiopool::OwnerThread>},
         {"crossthread/moodycamel::ReaderWriterQueue", listCrossThread<ReaderWriterFreeList<n>>},
-        {"crossthread/hand-off only (no free list)", listCrossThread<NoFreeList>},
+        {"crossthread/atomic count (floor)", listCrossThread<AtomicCount<n>>},
         {"crossthread/boost::lockfree::spsc_queue", listCrossThread<BoostSpscFreeList<n>>},
         {"crossthread/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>>},
         {"crossthread/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>>},
@@ -318,7 +318,7 @@ void registerAll(bool quick) {
         {"fanout/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>, fanOut>},
         {"fanout/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>, fanOut>},
         {"fanout/std::mutex + vector", listCrossThread<MutexFreeList<n>, fanOut>},
-        {"fanout/hand-off only (no free list)", listCrossThread<NoFreeList, fanOut>},
+        {"fanout/atomic count (floor)", listCrossThread<AtomicCount<n>, fanOut>},
     };
     for (const auto& [name, body] : fan) add(name, body)->UseRealTime();
 
