@@ -11,8 +11,8 @@
 //   - BareTaggedCas      the limit for any-thread lists: a tagged 64-bit CAS
 //                        stack of indices and nothing else
 //   - BareIndexStack     the limit for one thread: an array and a top index
-//   - AtomicCount        a count of free buffers and no indices: the floor
-//                        of the cross-thread cases
+//   - AtomicCount        a count of free buffers and no indices: the least
+//                        one shared word for any number of releasers can be
 // plus the allocators themselves (HeapBlock: malloc/free and new[]/delete[]).
 //
 // None of this is part of the library; it includes nothing from it, so a
@@ -188,10 +188,12 @@ private:
     std::uint32_t stack_[Capacity];
 };
 
-/// The least a cross-thread free list can be: a count of free buffers and
-/// no indices (one locked instruction per acquire and per release, any
-/// number of releasing threads). The floor of the cases whose buffers travel
-/// between threads: what is left is the hand-off and the scheduling.
+/// The least a free list for any number of releasing threads can be with
+/// one shared word: a count of free buffers and no indices (one locked
+/// instruction per acquire and per release). With three releasers it is
+/// close to the floor of the fan-out case (what is left is the hand-off and
+/// the scheduling); with one, a wait-free ring without locked instructions
+/// (SpscRing) beats it.
 template <std::size_t Capacity>
 class AtomicCount {
 public:
