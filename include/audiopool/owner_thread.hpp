@@ -198,7 +198,7 @@ struct BasicOwnerThread {
             std::uint64_t pops = stockTaken + returnTaken;
             for (std::size_t k = 0; k < Lanes; ++k) pops += laneTaken[k] = laneTaken_[k].load(std::memory_order_acquire);
             std::uint64_t waiting = 0;
-            for (std::size_t k = 0; k < Lanes; ++k)  // (3) acquire, as in popLane.
+            for (std::size_t k = 0; k < Lanes; ++k)  // (3) acquire, as in lookAtLane.
                 waiting += lanes_[k].pushes.load(std::memory_order_acquire) - laneTaken[k];
             // (7) acquire: pairs with the claims' release half (1).
             const std::uint64_t claims = claims_.load(std::memory_order_acquire);
@@ -232,15 +232,7 @@ struct BasicOwnerThread {
         std::uint32_t popLane(std::size_t k) noexcept {
             // relaxed: laneTaken_ is written only by this thread.
             const std::uint64_t taken = laneTaken_[k].load(std::memory_order_relaxed);
-            if (taken == seenPushes_[k]) {
-                // (3) acquire: synchronizes-with the release store (2) in
-                // pushLane, so the entries and the samples the releasing
-                // thread wrote are visible to us.
-                const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
-                if (pushes == taken) return Popped::none;
-                knownWaiting_ += pushes - seenPushes_[k];
-                seenPushes_[k] = pushes;
-            }
+            if (taken == seenPushes_[k] && lookAtLane(k) == taken) return Popped::none;
             // relaxed: published by (2), read after (3).
             const std::uint32_t index =
                 std::atomic_ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
@@ -277,14 +269,21 @@ struct BasicOwnerThread {
             return static_cast<std::uint32_t>(Capacity - std::min<std::uint64_t>(Capacity, stock + knownWaiting_));
         }
 
+        /// Reads lane k's producer position and counts what it published
+        /// since we last looked as waiting; returns the position.
+        std::uint64_t lookAtLane(std::size_t k) noexcept {
+            // (3) acquire: synchronizes-with the release store (2) in
+            // pushLane, so the entries and the samples the releasing thread
+            // wrote are visible to us.
+            const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
+            knownWaiting_ += pushes - seenPushes_[k];
+            seenPushes_[k] = pushes;
+            return pushes;
+        }
+
         /// In use after a pop, with every producer's position read now.
         AUDIOPOOL_COLD std::uint32_t exactInUse() noexcept {
-            for (std::size_t k = 0; k < Lanes; ++k) {
-                // (3) acquire, as in popLane.
-                const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
-                knownWaiting_ += pushes - seenPushes_[k];
-                seenPushes_[k] = pushes;
-            }
+            for (std::size_t k = 0; k < Lanes; ++k) lookAtLane(k);
             // (7) acquire: pairs with the claims' release half (1).
             const std::uint64_t claims = claims_.load(std::memory_order_acquire);
             // relaxed: our own position. Claims at or past it that we had not
