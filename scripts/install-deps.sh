@@ -17,6 +17,7 @@ packages=(
   libbenchmark-dev                       # Google Benchmark
   libboost-dev                           # boost.lockfree (benchmark peer)
   libconcurrentqueue-dev libreaderwriterqueue-dev  # moodycamel (benchmark peers)
+  relacy-dev                             # the model check of the memory orders (tests/model/, Relacy)
   juce-modules-source zlib1g-dev         # real-JUCE interop tests, docs recipe and example
   cmake                                  # CMake consumers (52-cmake.sh); the JUCE plugin example's build
   libflac-dev libvorbis-dev libogg-dev   # the JUCE plugin's Standalone links them (Debian's JUCE CMake files do not)

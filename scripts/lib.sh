@@ -63,6 +63,9 @@ build_parts() {
     return
   fi
   if [ ${#suites[@]} -gt 0 ]; then
+    # Regenerate first when a meson.build changed, so that the introspection
+    # below knows tests added since the build was configured.
+    ninja -C "$dir" build.ninja >/dev/null || return 1
     # The files of the targets those tests depend on (their programs and the
     # targets in their arguments), relative to DIR, for ninja to bring up to date.
     local list files=()

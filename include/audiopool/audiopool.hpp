@@ -6,6 +6,7 @@
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
 #include <string_view>
 #endif
+#include "audiopool/atomics.hpp"
 #include "audiopool/chunks.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"

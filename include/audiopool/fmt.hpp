@@ -40,20 +40,20 @@ struct PolicyName {
 // new); they are reachable wherever PolicyName is.
 namespace audiopool {
 
-template <class Hooks, unsigned TagBits>
-struct PolicyName<BasicTreiber<Hooks, TagBits>> {
+template <class Hooks, unsigned TagBits, class A>
+struct PolicyName<BasicTreiber<Hooks, TagBits, A>> {
     static constexpr std::string_view value = "Treiber";
 };
-template <class Hooks>
-struct PolicyName<BasicSpscRing<Hooks>> {
+template <class Hooks, class A>
+struct PolicyName<BasicSpscRing<Hooks, A>> {
     static constexpr std::string_view value = "SpscRing";
 };
 template <>
 struct PolicyName<IndexStack> {
     static constexpr std::string_view value = "IndexStack";
 };
-template <std::size_t Lanes, class Hooks>
-struct PolicyName<BasicOwnerThread<Lanes, Hooks>> {
+template <std::size_t Lanes, class Hooks, class A>
+struct PolicyName<BasicOwnerThread<Lanes, Hooks, A>> {
     static constexpr std::string_view value = "OwnerThread";
 };
 

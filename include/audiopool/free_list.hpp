@@ -44,6 +44,9 @@
 //    instead, where `links[i]` is a `Link&` (any type with
 //    `Link& operator[](std::uint32_t) const noexcept`). This keeps a pop or
 //    push off the cache lines that other buffers' owners write.
+//  - `using Atomics = T;`: the atomics the list is built on (atomics.hpp;
+//    default StdAtomics). The pool uses the same for its own shared words,
+//    so a model checker that substitutes them sees every atomic access.
 //  - A pop that finds the list empty AND sees that its thread rule was
 //    broken (SpscRing: the releasers' position moved backwards) returns
 //    `{Popped::none, Popped::ruleBroken}`; the pool reports that as
@@ -60,6 +63,7 @@
 #include <string_view>
 #include <type_traits>
 #endif
+#include "audiopool/atomics.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -172,6 +176,19 @@ concept IndexFreeList =
 template <class P>
 concept FreeListPolicy = requires { typename P::template FreeList<2>; } &&
                          IndexFreeList<typename P::template FreeList<2>>;
+
+/// The atomics free list F is built on (StdAtomics unless it states its own).
+template <class F>
+struct AtomicsOfList {
+    using type = StdAtomics;
+};
+template <class F>
+    requires requires { typename F::Atomics; }
+struct AtomicsOfList<F> {
+    using type = typename F::Atomics;
+};
+template <class F>
+using atomicsOf = typename AtomicsOfList<F>::type;
 
 /// The thread rule of free list F (ThreadRule::AnyThread unless it states one).
 template <class F>

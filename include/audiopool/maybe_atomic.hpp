@@ -1,52 +1,33 @@
-// audiopool/maybe_atomic.hpp — a word that is a std::atomic where other
-// threads can touch it and a plain integer where the policy promises one
-// thread only.
+// audiopool/maybe_atomic.hpp — a word that is atomic where other threads can
+// touch it and a plain integer where the policy promises one thread only.
 //
-// The pool keeps its ownership words and statistics in MaybeAtomic<T, Atomic>,
-// so the IndexStack policy ("no atomics at all") pays nothing for thread
-// safety it does not offer, and the other policies use exactly the memory
-// orders the caller names.
+// The pool keeps its ownership words and statistics in
+// MaybeAtomic<T, Atomic, Atomics>: the Atomics type's atomic word
+// (atomics.hpp) when Atomic is true, otherwise a PlainWord with the same
+// interface. So the IndexStack policy ("no atomics at all") pays nothing for
+// thread safety it does not offer, and the other policies use exactly the
+// memory orders the caller names.
 #pragma once
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
 #include <atomic>
+#include <type_traits>
 #include <utility>
 #endif
+#include "audiopool/atomics.hpp"
 
 namespace audiopool::detail {
 
-template <class T, bool Atomic>
-class MaybeAtomic;
-
+/// std::atomic's interface on a plain word, for one thread: the orders are ignored.
 template <class T>
-class MaybeAtomic<T, true> {
-    static_assert(std::atomic<T>::is_always_lock_free,
-                  "audiopool: this word type is not lock-free on this target");
-
+class PlainWord {
 public:
-    constexpr MaybeAtomic() noexcept = default;
-    T load(std::memory_order o) const noexcept { return value_.load(o); }
-    void store(T v, std::memory_order o) noexcept { value_.store(v, o); }
-    T fetchAdd(T v, std::memory_order o) noexcept { return value_.fetch_add(v, o); }
-    T fetchSub(T v, std::memory_order o) noexcept { return value_.fetch_sub(v, o); }
-    bool compareExchange(T& expected, T desired, std::memory_order success,
-                         std::memory_order failure) noexcept {
-        return value_.compare_exchange_weak(expected, desired, success, failure);
-    }
-
-private:
-    std::atomic<T> value_{};
-};
-
-template <class T>
-class MaybeAtomic<T, false> {
-public:
-    constexpr MaybeAtomic() noexcept = default;
+    constexpr PlainWord() noexcept = default;
     T load(std::memory_order) const noexcept { return value_; }
     void store(T v, std::memory_order) noexcept { value_ = v; }
-    T fetchAdd(T v, std::memory_order) noexcept { return std::exchange(value_, value_ + v); }
-    T fetchSub(T v, std::memory_order) noexcept { return std::exchange(value_, value_ - v); }
-    bool compareExchange(T& expected, T desired, std::memory_order, std::memory_order) noexcept {
+    T fetch_add(T v, std::memory_order) noexcept { return std::exchange(value_, value_ + v); }
+    T fetch_sub(T v, std::memory_order) noexcept { return std::exchange(value_, value_ - v); }
+    bool compare_exchange_weak(T& expected, T desired, std::memory_order, std::memory_order) noexcept {
         if (value_ != expected) {
             expected = value_;
             return false;
@@ -59,14 +40,17 @@ private:
     T value_{};
 };
 
+template <class T, bool Atomic, class Atomics = StdAtomics>
+using MaybeAtomic = std::conditional_t<Atomic, typename Atomics::template Atomic<T>, PlainWord<T>>;
+
 /// Raises `counter` to `candidate` if it is lower (a monotonic maximum).
-template <class T, bool Atomic>
-void raiseTo(MaybeAtomic<T, Atomic>& counter, T candidate) noexcept {
+template <class Word, class T>
+void raiseTo(Word& counter, T candidate) noexcept {
     T current = counter.load(std::memory_order_relaxed);
     // relaxed: a statistic; it publishes no other data.
     while (candidate > current &&
-           !counter.compareExchange(current, candidate, std::memory_order_relaxed,
-                                    std::memory_order_relaxed)) {
+           !counter.compare_exchange_weak(current, candidate, std::memory_order_relaxed,
+                                          std::memory_order_relaxed)) {
     }
 }
 

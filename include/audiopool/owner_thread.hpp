@@ -82,9 +82,9 @@
 #include <atomic>
 #include <cstdint>
 #endif
+#include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/sample.hpp"
-#include "audiopool/thread_check.hpp"
 
 namespace audiopool::detail {
 
@@ -110,11 +110,13 @@ inline constexpr bool readModifyWriteIsWaitFree =
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-/// OwnerThread with a lane count and test hooks. Use `audiopool::OwnerThread`.
+/// OwnerThread with a lane count, test hooks and the atomics it is built on
+/// (atomics.hpp; the model checker substitutes its own). Use
+/// `audiopool::OwnerThread`.
 /// Lanes: how many releasing threads get a lane of their own (each costs
 /// Capacity x 4 bytes and two cache-line blocks); 0 sends every release
 /// through the return ring.
-template <std::size_t Lanes = 4, class Hooks = detail::NoOwnerThreadHooks>
+template <std::size_t Lanes = 4, class Hooks = detail::NoOwnerThreadHooks, class AtomicsT = StdAtomics>
 struct BasicOwnerThread {
     static_assert(Lanes <= 64, "audiopool::BasicOwnerThread: at most 64 lanes (each release scans them)");
 
@@ -128,7 +130,7 @@ struct BasicOwnerThread {
                       "audiopool::OwnerThread needs lock-free 32-bit atomic ring entries");
 
         static constexpr std::size_t noLane = Lanes;
-        static constexpr bool knowsThreads = AUDIOPOOL_HAS_THREAD_POINTER;
+        static constexpr bool knowsThreads = AtomicsT::cheapThreadToken;
         static constexpr std::uint32_t parityBit = 0x8000'0000u;
 
         static constexpr std::uint32_t slotOf(std::uint64_t position) noexcept {
@@ -146,16 +148,18 @@ struct BasicOwnerThread {
         /// `pushes` and the entries; the owner's position in it is
         /// FreeList::laneTaken_.
         struct Lane {
-            alignas(falseSharingRange) std::atomic<std::uint64_t> pushes{0};
-            alignas(falseSharingRange) std::uint32_t entries[Capacity]{};
+            alignas(falseSharingRange) typename AtomicsT::template Atomic<std::uint64_t> pushes{0};
+            alignas(falseSharingRange) typename AtomicsT::template Cell<std::uint32_t> entries[Capacity]{};
         };
 
     public:
+        using Atomics = AtomicsT;
+
         /// Takes a free index. Thread: the owner (the one acquiring thread).
         /// Progress: wait-free. Allocates: no.
         Popped pop() noexcept AUDIOPOOL_NONBLOCKING {
             std::size_t mine = noLane;
-            if constexpr (knowsThreads) mine = laneOf(detail::currentThreadToken());
+            if constexpr (knowsThreads) mine = laneOf(Atomics::threadToken());
             std::uint32_t index = mine != noLane ? popLane(mine) : Popped::none;
             if (index == Popped::none) [[unlikely]] index = popElsewhere(mine);
             if (index == Popped::none) [[unlikely]] return {Popped::none, static_cast<std::uint32_t>(Capacity)};
@@ -173,7 +177,7 @@ struct BasicOwnerThread {
         /// Thread: any. Progress: wait-free (see the top for LL/SC machines). Allocates: no.
         void push(std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING {
             if constexpr (knowsThreads && Lanes > 0) {
-                const std::uintptr_t me = detail::currentThreadToken();
+                const std::uintptr_t me = Atomics::threadToken();
                 std::size_t lane = laneOf(me);
                 if (lane == noLane) [[unlikely]] lane = claimLane(me);
                 if (lane != noLane) [[likely]] {
@@ -197,11 +201,12 @@ struct BasicOwnerThread {
             std::uint64_t laneTaken[Lanes > 0 ? Lanes : 1]{};
             std::uint64_t pops = stockTaken + returnTaken;
             for (std::size_t k = 0; k < Lanes; ++k) pops += laneTaken[k] = laneTaken_[k].load(std::memory_order_acquire);
+            // relaxed, the producers' positions: (5) keeps them after the
+            // owner's, and they order nothing read after them.
             std::uint64_t waiting = 0;
-            for (std::size_t k = 0; k < Lanes; ++k)  // (3) acquire, as in lookAtLane.
-                waiting += lanes_[k].pushes.load(std::memory_order_acquire) - laneTaken[k];
-            // (7) acquire: pairs with the claims' release half (1).
-            const std::uint64_t claims = claims_.load(std::memory_order_acquire);
+            for (std::size_t k = 0; k < Lanes; ++k)
+                waiting += lanes_[k].pushes.load(std::memory_order_relaxed) - laneTaken[k];
+            const std::uint64_t claims = claims_.load(std::memory_order_relaxed);
             waiting += claims - std::min(claims, returnTaken);
             const std::uint64_t free = std::min<std::uint64_t>(Capacity, Capacity - stockTaken + waiting);
             const std::uint64_t inUse = Capacity - free;
@@ -235,7 +240,7 @@ struct BasicOwnerThread {
             if (taken == seenPushes_[k] && lookAtLane(k) == taken) return Popped::none;
             // relaxed: published by (2), read after (3).
             const std::uint32_t index =
-                std::atomic_ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
+                Atomics::ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
             AUDIOPOOL_ASSUME(index < Capacity);  // every entry is an index the pool checked
             --knownWaiting_;
             // (4) release: pairs with the acquire in counts() (5).
@@ -251,7 +256,7 @@ struct BasicOwnerThread {
             // (8) acquire: synchronizes-with the release store (9) that
             // published this slot (the index and the buffer's samples).
             const std::uint32_t word =
-                std::atomic_ref(returnRing_[slotOf(position)]).load(std::memory_order_acquire);
+                Atomics::ref(returnRing_[slotOf(position)]).load(std::memory_order_acquire);
             if ((word & parityBit) != (slotWord(position, 0) & parityBit)) return Popped::none;
             const std::uint32_t index = word & ~parityBit;
             AUDIOPOOL_ASSUME(index < Capacity);  // every published slot holds an index the pool checked
@@ -284,8 +289,9 @@ struct BasicOwnerThread {
         /// In use after a pop, with every producer's position read now.
         AUDIOPOOL_COLD std::uint32_t exactInUse() noexcept {
             for (std::size_t k = 0; k < Lanes; ++k) lookAtLane(k);
-            // (7) acquire: pairs with the claims' release half (1).
-            const std::uint64_t claims = claims_.load(std::memory_order_acquire);
+            // (7) relaxed: a count of claims; the slot itself is read with
+            // acquire (8) when the owner takes it.
+            const std::uint64_t claims = claims_.load(std::memory_order_relaxed);
             // relaxed: our own position. Claims at or past it that we had not
             // counted yet now wait (positions before it were taken).
             const std::uint64_t taken = taken_.load(std::memory_order_relaxed);
@@ -327,7 +333,7 @@ struct BasicOwnerThread {
             // relaxed: this thread is the lane's only producer.
             const std::uint64_t pushes = lane.pushes.load(std::memory_order_relaxed);
             // relaxed: published by the release store (2).
-            std::atomic_ref(lane.entries[slotOf(pushes)]).store(index, std::memory_order_relaxed);
+            Atomics::ref(lane.entries[slotOf(pushes)]).store(index, std::memory_order_relaxed);
             // (2) release: publishes the entry and everything this thread
             // wrote to the buffer, to the owner's acquire (3).
             lane.pushes.store(pushes + 1, std::memory_order_release);
@@ -336,30 +342,32 @@ struct BasicOwnerThread {
         void pushReturned(std::uint32_t index) noexcept {
             // (1) acq_rel: the claims form one chain of read-modify-writes,
             // so every earlier claim happens-before this one; that keeps the
-            // slot we write free (see the top). Its release half pairs with
-            // the acquires (7).
+            // slot we write free (see the top). (The model check reports
+            // neither half missing: the hand-off that brought the buffer
+            // from the owner orders the slot's last use before us in every
+            // scenario; docs/verification.md.)
             const std::uint64_t position = claims_.fetch_add(1, std::memory_order_acq_rel);
             Hooks::beforeReturnPublish();
             // (9) release: publishes the index and everything this thread
             // wrote to the buffer, to the owner's acquire (8).
-            std::atomic_ref(returnRing_[slotOf(position)]).store(slotWord(position, index), std::memory_order_release);
+            Atomics::ref(returnRing_[slotOf(position)]).store(slotWord(position, index), std::memory_order_release);
         }
 
         // The owner's line: its positions, what it has seen of the
         // producers', and the peak it reported.
-        alignas(falseSharingRange) std::atomic<std::uint64_t> stockTaken_{0};
-        std::atomic<std::uint64_t> taken_{0};  // in the return ring
-        std::atomic<std::uint64_t> laneTaken_[Lanes > 0 ? Lanes : 1]{};
+        alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> stockTaken_{0};
+        typename Atomics::template Atomic<std::uint64_t> taken_{0};  // in the return ring
+        typename Atomics::template Atomic<std::uint64_t> laneTaken_[Lanes > 0 ? Lanes : 1]{};
         std::uint64_t seenPushes_[Lanes > 0 ? Lanes : 1]{};
         std::uint64_t seenClaims_{0};
         std::uint64_t knownWaiting_{0};  // published, seen, not yet taken
         std::uint32_t peak_{0};
         // Written once per lane, read by every release and acquire.
-        alignas(falseSharingRange) std::atomic<std::uintptr_t> binders_[Lanes > 0 ? Lanes : 1]{};
+        alignas(falseSharingRange) typename Atomics::template Atomic<std::uintptr_t> binders_[Lanes > 0 ? Lanes : 1]{};
         Lane lanes_[Lanes > 0 ? Lanes : 1]{};
         // The lane-less releasers' line, and their ring.
-        alignas(falseSharingRange) std::atomic<std::uint64_t> claims_{0};
-        alignas(falseSharingRange) std::uint32_t returnRing_[Capacity]{};
+        alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> claims_{0};
+        alignas(falseSharingRange) typename Atomics::template Cell<std::uint32_t> returnRing_[Capacity]{};
     };
 };
 

@@ -106,6 +106,10 @@ class Pool {
     using FreeList = typename Policy::template FreeList<Capacity>;
     static_assert(Capacity <= FreeList::maxCapacity,
                   "audiopool::Pool: Capacity is beyond what this policy's index can address");
+    /// The free list's atomics (atomics.hpp), for the pool's own shared words.
+    using Atomics = atomicsOf<FreeList>;
+    static_assert(!FreeList::crossThread || std::atomic<std::uint64_t>::is_always_lock_free,
+                  "audiopool::Pool: a pool shared between threads needs lock-free 64-bit atomics");
 
 public:
     using Sample = S;
@@ -275,7 +279,7 @@ private:
     // free buffer holds matches a Detached, so a release of one is refused.
     static constexpr std::uint32_t detachedBit = 0x8000'0000u;
     static constexpr std::uint32_t generationMask = 0x7FFF'FFFFu;
-    using OwnershipWord = detail::MaybeAtomic<std::uint32_t, crossThread>;
+    using OwnershipWord = detail::MaybeAtomic<std::uint32_t, crossThread, Atomics>;
     using Link = typename detail::LinkOf<FreeList>::type;
     static constexpr bool linked = !std::is_same_v<Link, detail::NoLink>;
 
@@ -286,7 +290,7 @@ private:
         /// when a Detached is released or adopted, so a stale one is told
         /// apart. Written only by the buffer's sole owner; read atomically
         /// by a misusing release on another thread.
-        detail::MaybeAtomic<std::uint32_t, crossThread> generation{};
+        detail::MaybeAtomic<std::uint32_t, crossThread, Atomics> generation{};
         [[no_unique_address]] Link link{};
         /// Filled by the buffer's first acquire (all zero before: .bss).
         Sample* pointers[Channels]{};
@@ -341,12 +345,12 @@ private:
     void addReference(std::uint32_t index) noexcept {
         // relaxed: a new reference is made from a live one, which keeps the
         // buffer out of the pool; nothing is published.
-        slots_[index].header.ownership.fetchAdd(1, std::memory_order_relaxed);
+        slots_[index].header.ownership.fetch_add(1, std::memory_order_relaxed);
     }
     void dropReference(std::uint32_t index) noexcept {
         // acq_rel: release orders this owner's writes before the last owner's
         // push; acquire makes the last owner see every other owner's writes.
-        if (slots_[index].header.ownership.fetchSub(1, std::memory_order_acq_rel) == 1) giveBack(index);
+        if (slots_[index].header.ownership.fetch_sub(1, std::memory_order_acq_rel) == 1) giveBack(index);
     }
     std::size_t referenceCount(std::uint32_t index) const noexcept {
         return slots_[index].header.ownership.load(std::memory_order_relaxed);  // a snapshot
@@ -375,8 +379,8 @@ private:
         std::uint32_t expected = detachedBit | generation;
         // (C) acquire: pairs with the release store (D) in markDetached.
         // failure relaxed: the value only says which misuse it is.
-        while (!header.ownership.compareExchange(expected, to, std::memory_order_acquire,
-                                                 std::memory_order_relaxed)) {
+        while (!header.ownership.compare_exchange_weak(expected, to, std::memory_order_acquire,
+                                                           std::memory_order_relaxed)) {
             if (expected == (detachedBit | generation)) continue;  // a spurious failure
             // Not this detachment: already used up (released or adopted; the
             // buffer may be free, in a handle or detached again since), or a
@@ -402,12 +406,12 @@ private:
     }
 
     void rejected() noexcept {
-        rejected_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
+        rejected_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic
     }
     /// An acquire that got no buffer: count it, and report a thread rule the
     /// free list saw broken (Popped::inUse of the empty pop).
     void refused(std::uint32_t inUse) noexcept {
-        failed_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
+        failed_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic
         if (inUse == Popped::ruleBroken) misuse(Misuse::WrongThread, Popped::none);
     }
 
@@ -436,7 +440,7 @@ private:
     }
 
     AUDIOPOOL_COLD bool misuse(Misuse kind, std::uint64_t index) noexcept {
-        misuses_.fetchAdd(1, std::memory_order_relaxed);  // relaxed: a statistic
+        misuses_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic
         detail::reportMisuse({kind, this, index});
         return false;
     }
@@ -450,12 +454,12 @@ private:
     // the free list has no line of its own to keep apart (Treiber, IndexStack).
     alignas(falseSharingRange) FreeList free_{};
     // mutable: stats() records the in-use count it saw as a peak (monotone).
-    mutable detail::MaybeAtomic<std::size_t, crossThread> highWater_{};
+    mutable detail::MaybeAtomic<std::size_t, crossThread, Atomics> highWater_{};
     // Written only on failure paths, and the checked builds' thread bindings.
-    alignas(falseSharingRange) detail::MaybeAtomic<std::uint64_t, crossThread> failed_{};
-    detail::MaybeAtomic<std::uint64_t, crossThread> rejected_{};
-    detail::MaybeAtomic<std::uint64_t, crossThread> misuses_{};
-    detail::ThreadBinding acquirer_{}, releaser_{};
+    alignas(falseSharingRange) detail::MaybeAtomic<std::uint64_t, crossThread, Atomics> failed_{};
+    detail::MaybeAtomic<std::uint64_t, crossThread, Atomics> rejected_{};
+    detail::MaybeAtomic<std::uint64_t, crossThread, Atomics> misuses_{};
+    detail::ThreadBinding<Atomics> acquirer_{}, releaser_{};
 };
 
 } // namespace audiopool

@@ -48,6 +48,7 @@
 #include <atomic>
 #include <cstdint>
 #endif
+#include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/sample.hpp"
 
@@ -65,8 +66,9 @@ struct NoSpscHooks {
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-/// SpscRing with test hooks. Use `audiopool::SpscRing`.
-template <class Hooks = detail::NoSpscHooks>
+/// SpscRing with test hooks and the atomics it is built on (atomics.hpp;
+/// the model checker substitutes its own). Use `audiopool::SpscRing`.
+template <class Hooks = detail::NoSpscHooks, class AtomicsT = StdAtomics>
 struct BasicSpscRing {
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
@@ -94,6 +96,8 @@ struct BasicSpscRing {
         }
 
     public:
+        using Atomics = AtomicsT;
+
         /// Takes the oldest free index.
         /// Thread: the acquiring thread only. Progress: wait-free. Allocates: no.
         Popped pop() noexcept AUDIOPOOL_NONBLOCKING {
@@ -118,7 +122,7 @@ struct BasicSpscRing {
             }
             // relaxed: written by the producer with release (2), read after (1).
             const std::uint32_t index =
-                std::atomic_ref(ring_[slotOf(head)]).load(std::memory_order_relaxed) ^ slotOf(head);
+                Atomics::ref(ring_[slotOf(head)]).load(std::memory_order_relaxed) ^ slotOf(head);
             // ring_[k] only ever holds i ^ k for an index i the pool checked
             // (or 0 ^ k at first), even when two releasers race: the pool's
             // "got none" test after this pop folds away.
@@ -140,7 +144,7 @@ struct BasicSpscRing {
             const std::uint64_t pushes = pushes_.load(std::memory_order_acquire);
             const std::uint64_t tail = Capacity + pushes;
             // relaxed: published by the release store (2).
-            std::atomic_ref(ring_[slotOf(tail)]).store(index ^ slotOf(tail), std::memory_order_relaxed);
+            Atomics::ref(ring_[slotOf(tail)]).store(index ^ slotOf(tail), std::memory_order_relaxed);
             Hooks::beforePushPublish();
             // (2) release: publishes the ring entry and the samples the
             // releasing thread wrote, to the acquire (1) in pop.
@@ -152,9 +156,12 @@ struct BasicSpscRing {
         /// are read last, so inUse is never above the true number.
         /// Thread: any. Progress: wait-free. Allocates: no.
         FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING {
-            // (4) acquire: pairs with (3) and (2).
+            // (4) acquire: pairs with (3), so the releases' position read
+            // next is at least the one the pop we see had seen: inUse is then
+            // never above the true number.
             const std::uint64_t head = head_.load(std::memory_order_acquire);
-            const std::uint64_t pushes = pushes_.load(std::memory_order_acquire);
+            // relaxed: read last, and nothing is read after it.
+            const std::uint64_t pushes = pushes_.load(std::memory_order_relaxed);
             const std::int64_t free = std::clamp<std::int64_t>(available(pushes, head), 0, Capacity);
             const std::uint64_t inUse = Capacity - static_cast<std::uint64_t>(free);
             // Releases as pops - inUse: equal to `pushes` in correct use, and
@@ -164,12 +171,12 @@ struct BasicSpscRing {
 
     private:
         // The consumer's line: its position, its copy of the producer's, its peak.
-        alignas(falseSharingRange) std::atomic<std::uint64_t> head_{0};
+        alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> head_{0};
         std::uint64_t cachedPushes_{0};
         std::uint32_t peak_{0};
         // The producer's line.
-        alignas(falseSharingRange) std::atomic<std::uint64_t> pushes_{0};
-        alignas(falseSharingRange) std::uint32_t ring_[Capacity]{};
+        alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> pushes_{0};
+        alignas(falseSharingRange) typename Atomics::template Cell<std::uint32_t> ring_[Capacity]{};
     };
 };
 

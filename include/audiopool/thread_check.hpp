@@ -18,32 +18,20 @@
 #pragma once
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
-#include <atomic>
-#include <cerrno>
 #include <cstdint>
 #endif
+#include "audiopool/atomics.hpp"
 
 namespace audiopool::detail {
 
-/// A non-zero token naming the calling thread: the thread pointer (the
-/// thread's TLS block address), read from a register with no call, no
-/// allocation and no system call.
-inline std::uintptr_t currentThreadToken() noexcept {
-#if AUDIOPOOL_HAS_THREAD_POINTER
-    return reinterpret_cast<std::uintptr_t>(__builtin_thread_pointer()) | 1u;
-#else
-    // Each thread's errno lives at its own address: a thread identity
-    // without a call into the thread library.
-    return reinterpret_cast<std::uintptr_t>(&errno) | 1u;
-#endif
-}
-
 // Members are declared inline (see config.hpp): they run on every checked acquire and release.
+// Atomics: the pool's (atomics.hpp), for the word and the thread's name.
+template <class Atomics>
 class ThreadBinding {
 public:
     /// Binds to the calling thread if unbound; true if the caller is the bound thread.
     inline bool bindOrCheck() noexcept {
-        const std::uintptr_t me = currentThreadToken();
+        const std::uintptr_t me = Atomics::threadToken();
         std::uintptr_t bound = 0;
         // relaxed: a diagnostic that publishes nothing; the policy's own
         // atomics order the data (a correct program never races here).
@@ -58,7 +46,7 @@ public:
 private:
     // Atomic even for IndexStack: a misusing second thread must not turn the
     // check itself into a data race.
-    std::atomic<std::uintptr_t> owner_{0};
+    typename Atomics::template Atomic<std::uintptr_t> owner_{0};
 };
 
 } // namespace audiopool::detail

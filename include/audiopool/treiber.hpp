@@ -21,7 +21,7 @@
 //
 // The links are the pool's (the policy declares `using Link`): one 32-bit
 // word in each buffer's own bookkeeping line, read and written only through
-// std::atomic_ref (relaxed). A pop may read the link of a slot another thread
+// the atomics' ref (std::atomic_ref, relaxed). A pop may read the link of a slot another thread
 // has just popped and is relinking; that read is a harmless stale value (the
 // tag makes the CAS fail), but it must be atomic to be well defined. Links
 // stay mapped for the pool's lifetime.
@@ -47,6 +47,7 @@
 #include <atomic>
 #include <cstdint>
 #endif
+#include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
 
 namespace audiopool::detail {
@@ -74,9 +75,10 @@ struct NoTreiberHooks {
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-/// Treiber with test hooks and a tag width (tests narrow the tag to reach
-/// its wrap-around in milliseconds). Use `audiopool::Treiber`.
-template <class Hooks = detail::NoTreiberHooks, unsigned TagBits = 32>
+/// Treiber with test hooks, a tag width (tests narrow the tag to reach its
+/// wrap-around in milliseconds) and the atomics it is built on (atomics.hpp;
+/// the model checker substitutes its own). Use `audiopool::Treiber`.
+template <class Hooks = detail::NoTreiberHooks, unsigned TagBits = 32, class AtomicsT = StdAtomics>
 struct BasicTreiber {
     static_assert(TagBits >= 2 && TagBits <= 32, "audiopool::BasicTreiber: TagBits must be 2..32");
 
@@ -112,8 +114,10 @@ struct BasicTreiber {
         }
 
     public:
-        /// Each buffer's next-free link, kept by the pool in the buffer's own line.
-        using Link = std::uint32_t;
+        using Atomics = AtomicsT;
+        /// Each buffer's next-free link, kept by the pool in the buffer's own
+        /// line: a 32-bit word read and written atomically in place.
+        using Link = typename Atomics::template Cell<std::uint32_t>;
 
         /// Takes the top index. Thread: any. Progress: lock-free. Allocates: no.
         template <class Links>
@@ -129,7 +133,7 @@ struct BasicTreiber {
                 // relaxed: may be stale if another thread popped `index`
                 // meanwhile; then the tag has moved and the CAS below fails.
                 const std::uint32_t next =
-                    decodeLink(index, std::atomic_ref<Link>(links[index]).load(std::memory_order_relaxed));
+                    decodeLink(index, Atomics::ref(links[index]).load(std::memory_order_relaxed));
                 Hooks::beforePopCas(index, next);
                 const std::uint32_t tag = (tagOf(head) + 1) & tagMask;
                 const std::uint64_t wanted = pack(next, used + 1, tag);
@@ -151,8 +155,7 @@ struct BasicTreiber {
             for (;;) {
                 // relaxed: published by the release CAS below; this slot is
                 // ours until that CAS succeeds.
-                std::atomic_ref<Link>(links[index]).store(encodeLink(index, indexOf(head)),
-                                                          std::memory_order_relaxed);
+                Atomics::ref(links[index]).store(encodeLink(index, indexOf(head)), std::memory_order_relaxed);
                 // The tag stays: pushes cannot suffer ABA (see the top).
                 const std::uint64_t wanted = pack(index, usedOf(head) - 1, tagOf(head));
                 // (2) success release: publishes the link above and everything
@@ -171,7 +174,9 @@ struct BasicTreiber {
             // count can then lag the head by at most one crossing, which
             // treiberPops corrects from the tag's top bit.
             const std::uint64_t halfWraps = halfWraps_.load(std::memory_order_acquire);
-            const std::uint64_t head = head_.load(std::memory_order_acquire);
+            // relaxed: (4) already keeps this read after the crossing, and
+            // nothing is read after it (the model check found no need for more).
+            const std::uint64_t head = head_.load(std::memory_order_relaxed);
             const std::uint64_t pops = detail::treiberPops<TagBits>(halfWraps, tagOf(head));
             const std::uint32_t used = usedOf(head);
             return {Capacity - used, pops, pops - used};
@@ -186,8 +191,8 @@ struct BasicTreiber {
 
         // Both on one line with the pool's high-water mark (pool.hpp): a pop
         // touches this line and the popped buffer's own line, nothing else.
-        std::atomic<std::uint64_t> head_{0};
-        std::atomic<std::uint64_t> halfWraps_{0};
+        typename Atomics::template Atomic<std::uint64_t> head_{0};
+        typename Atomics::template Atomic<std::uint64_t> halfWraps_{0};
     };
 };
 
