@@ -30,6 +30,8 @@
 #include <optional>
 #include <thread>
 #include <utility>
+
+#include "support/spsc_queue.hpp"  // library-independent: before the import
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #include <audiopool/config.hpp>  // the library's macros (AUDIOPOOL_NONBLOCKING): a module exports none
@@ -45,41 +47,9 @@ constexpr std::size_t capacity = 16;
 using Pool = audiopool::Pool<float, channels, frames, capacity, audiopool::OwnerThread>;
 constinit Pool pool;
 
-/// A bounded wait-free SPSC queue of move-only values. N is the pool's
-/// capacity: every value in the queue is a buffer out of the pool, so a push
-/// can never find the queue full.
-template <class T, std::size_t N>
-class SpscQueue {
-public:
-    /// Producer thread only.
-    bool push(T&& value) noexcept {
-        const std::size_t tail = tail_.load(std::memory_order_relaxed);  // ours alone
-        // acquire: pairs with the consumer's release of head_, so the slot we
-        // are about to overwrite has been moved out of.
-        if (tail - head_.load(std::memory_order_acquire) == N) return false;
-        slots_[tail % N] = std::move(value);
-        // release: publishes the slot (and the buffer's samples) to the consumer's acquire.
-        tail_.store(tail + 1, std::memory_order_release);
-        return true;
-    }
-    /// Consumer thread only.
-    std::optional<T> pop() noexcept {
-        const std::size_t head = head_.load(std::memory_order_relaxed);  // ours alone
-        // acquire: pairs with the producer's release of tail_.
-        if (head == tail_.load(std::memory_order_acquire)) return std::nullopt;
-        std::optional<T> value(std::move(slots_[head % N]));
-        // release: the slot is free again for the producer (pairs with its acquire).
-        head_.store(head + 1, std::memory_order_release);
-        return value;
-    }
-
-private:
-    std::array<T, N> slots_{};
-    alignas(64) std::atomic<std::size_t> head_{0};
-    alignas(64) std::atomic<std::size_t> tail_{0};
-};
-
-SpscQueue<Pool::Unique, capacity> toWorker;
+// The audio thread's buffers to the worker. Its size is the pool's capacity:
+// every value in it is a buffer out of the pool, so a push never finds it full.
+example::SpscQueue<Pool::Unique, capacity> toWorker;
 std::atomic<bool> recording{true};
 
 struct WorkerReport {

@@ -1,13 +1,14 @@
 // Included first by every test file, before `import audiopool;` (in module
 // mode every #include must come before the import): doctest, the standard
-// headers the tests use and the test support from tests/support/ (doctest-free
-// and library-independent; the benchmarks use its queue too).
+// headers the tests use, the test support from tests/support/ (doctest-free
+// and library-independent) and the hand-off queue the examples and the
+// benchmarks use too (examples/support/).
 #pragma once
 #include <doctest/doctest.h>
 
 #include "support/juce_shaped_buffer.hpp"
 #include "support/make_pool.hpp"
-#include "support/spsc_queue.hpp"
+#include "../examples/support/spsc_queue.hpp"
 
 #include <algorithm>
 #include <array>

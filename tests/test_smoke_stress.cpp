@@ -126,7 +126,7 @@ TEST_CASE("SmokeStressTreiberManyThreads") {
 TEST_CASE("SmokeStressSpscRingAcquireHereReleaseThere") {
     using Pool = StressPool<audiopool::SpscRing>;
     auto pool = test::makePool<Pool>();
-    test::SpscQueue<Pool::Unique, 16> handoff;
+    example::SpscQueue<Pool::Unique, 16> handoff;
     constexpr int total = 20000;
     std::atomic<bool> done{false};
     std::atomic<int> corrupted{0}, received{0};

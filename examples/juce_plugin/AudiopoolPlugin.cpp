@@ -39,40 +39,9 @@
 
 #include <audiopool/audiopool.hpp>
 
+#include "../support/spsc_queue.hpp"  // the meter thread's hand-off queue
+
 namespace {
-
-/// A bounded wait-free queue of move-only values, one producer thread and one
-/// consumer thread (as in examples/worker_handoff.cpp).
-template <class T, std::size_t N>
-class SpscQueue {
-public:
-    /// Producer only. False when full (the value stays with the caller).
-    bool push(T&& value) noexcept {
-        const std::size_t tail = tail_.load(std::memory_order_relaxed);  // ours alone
-        // acquire: pairs with the consumer's release of head_, so the slot we
-        // are about to overwrite has been moved out of.
-        if (tail - head_.load(std::memory_order_acquire) == N) return false;
-        slots_[tail % N] = std::move(value);
-        // release: publishes the slot (and the buffer's samples) to the consumer.
-        tail_.store(tail + 1, std::memory_order_release);
-        return true;
-    }
-    /// Consumer only.
-    std::optional<T> pop() noexcept {
-        const std::size_t head = head_.load(std::memory_order_relaxed);  // ours alone
-        // acquire: pairs with the producer's release of tail_.
-        if (head == tail_.load(std::memory_order_acquire)) return std::nullopt;
-        std::optional<T> value(std::move(slots_[head % N]));
-        // release: the slot is free for the producer again.
-        head_.store(head + 1, std::memory_order_release);
-        return value;
-    }
-
-private:
-    std::array<T, N> slots_{};
-    alignas(64) std::atomic<std::size_t> head_{0};
-    alignas(64) std::atomic<std::size_t> tail_{0};
-};
 
 } // namespace
 
@@ -217,7 +186,7 @@ private:
 
     Scratch scratch_;
     MeterPool meterPool_;
-    SpscQueue<MeterPool::Unique, MeterPool::capacity> toMeter_;
+    example::SpscQueue<MeterPool::Unique, MeterPool::capacity> toMeter_;
     std::array<float, Scratch::channels> previous_{};  // the one-sample delay, per channel
 
     std::atomic<std::uint64_t> blocks_{0}, frames_{0}, meteredFrames_{0}, unmetered_{0};

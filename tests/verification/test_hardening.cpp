@@ -65,7 +65,7 @@ template <class Handle, class Pool>
 BrokenRuleOutcome runTwoReleasers(Pool& pool, std::uint64_t handOuts) {
     constexpr bool shared = std::is_same_v<Handle, typename Pool::Shared>;
     constexpr std::size_t queueSize = 4096;  // deep enough to drain the ring
-    using Queue = test::SpscQueue<Handle, queueSize>;
+    using Queue = example::SpscQueue<Handle, queueSize>;
     auto queues = std::make_unique<std::array<Queue, 2>>();
     auto holders = std::make_unique<std::array<std::atomic<int>, Pool::capacity>>();
     for (auto& h : *holders) h.store(0);

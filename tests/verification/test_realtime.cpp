@@ -193,7 +193,7 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
                    audiopool::SpscRing, audiopool::OwnerThread, audiopool::BasicOwnerThread<0>) {
     using Pool = RtPool<Policy>;
     auto pool = test::makePool<Pool>();
-    test::SpscQueue<typename Pool::Shared, 4> handoff;
+    example::SpscQueue<typename Pool::Shared, 4> handoff;
     constexpr int rounds = 200;
     std::atomic<bool> releaserReady{false};
     std::uint64_t unexpected = 0;

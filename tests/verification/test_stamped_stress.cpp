@@ -78,7 +78,7 @@ template <class Pool>
 OwnerThreadOutcome runOwnerThreadStress(Pool& pool, std::uint64_t cycles) {
     using Message = Held<typename Pool::Shared>;
     constexpr std::size_t releasers = 3;
-    std::array<test::SpscQueue<Message, 8>, releasers> handoff;
+    std::array<example::SpscQueue<Message, 8>, releasers> handoff;
     std::atomic<bool> done{false};
     std::array<std::uint64_t, releasers> received{}, corrupted{}, localCopies{};
     std::vector<std::thread> threads;
@@ -193,8 +193,8 @@ TEST_CASE("StampedStressTreiberManyThreadsWithSharedCopiesPassedAround") {
     REQUIRE(threads >= 2);
 
     // Thread t passes copies of the buffers it holds to thread t+1 (a ring).
-    std::vector<std::unique_ptr<test::SpscQueue<Message, 8>>> inbox;
-    for (std::size_t t = 0; t < threads; ++t) inbox.push_back(std::make_unique<test::SpscQueue<Message, 8>>());
+    std::vector<std::unique_ptr<example::SpscQueue<Message, 8>>> inbox;
+    for (std::size_t t = 0; t < threads; ++t) inbox.push_back(std::make_unique<example::SpscQueue<Message, 8>>());
     std::unique_ptr<std::atomic<bool>[]> finished(new std::atomic<bool>[threads]);
     for (std::size_t t = 0; t < threads; ++t) finished[t].store(false);
     std::vector<std::uint64_t> acquired(threads), failed(threads), passed(threads), corrupted(threads);
@@ -274,7 +274,7 @@ TEST_CASE("StampedStressSpscRingAcquireOnOneThreadReleaseOnAnother") {
     using Message = Held<Pool::Shared>;
     auto pool = test::makePool<Pool>();
     const std::uint64_t cycles = cyclesPerThread();
-    test::SpscQueue<Message, 16> handoff;
+    example::SpscQueue<Message, 16> handoff;
     std::atomic<bool> done{false};
     std::uint64_t received = 0, corrupted = 0, localCopies = 0;
 

@@ -1,8 +1,11 @@
-// A bounded single-producer single-consumer queue, for handing values (pool
-// handles, buffer indices) from one thread to another: the hand-over
-// establishes happens-before. The tests pass handles between test threads
-// with it, and the cross-thread benchmarks carry every subject's buffers
-// through it, so there its cost is common to all subjects.
+// A bounded wait-free single-producer single-consumer queue, for handing
+// values (pool handles, buffer indices) from one thread to another: the
+// hand-over establishes happens-before. The examples hand buffers from the
+// audio thread to a worker with it (worker_handoff.cpp, the JUCE plugin's
+// meter thread), the tests pass handles between test threads with it, and
+// the cross-thread benchmarks carry every subject's buffers through it, so
+// there its cost is common to all subjects. Copy it with the example that
+// uses it.
 //
 // Each index, and the slots, sit on their own cache line: the producer writes
 // only the tail, the consumer only the head, and neither index shares a line
@@ -18,7 +21,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace test {
+namespace example {
 
 /// Alignment of each index and of the slots: two 64-byte lines, so the
 /// adjacent-line prefetcher does not pair the head with the tail either.
@@ -27,10 +30,12 @@ inline constexpr std::size_t spscQueueLine = 128;
 template <class T, std::size_t N>
 class SpscQueue {
     static_assert(N > 0);
+    // The audio thread pushes: moving a value in or out must not throw.
+    static_assert(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>);
 
 public:
     /// Producer only. False when the queue is full (then `value` is untouched).
-    bool push(T&& value) {
+    bool push(T&& value) noexcept {
         const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
         // acquire: pairs with pop's release, so the slot has been emptied.
         if (tail - head_.load(std::memory_order_acquire) == N) return false;
@@ -41,7 +46,7 @@ public:
     }
 
     /// Consumer only. The oldest value, or nothing when the queue is empty.
-    std::optional<T> pop() {
+    std::optional<T> pop() noexcept {
         const std::uint64_t head = head_.load(std::memory_order_relaxed);
         // acquire: pairs with push's release.
         if (head == tail_.load(std::memory_order_acquire)) return std::nullopt;
@@ -58,7 +63,7 @@ public:
     /// Consumer only: true when nothing is waiting. After the producer's last
     /// push is known to be visible (e.g. an acquire load of a flag it set
     /// afterwards), empty() means everything has been popped.
-    bool empty() const {
+    bool empty() const noexcept {
         return head_.load(std::memory_order_relaxed) == tail_.load(std::memory_order_acquire);
     }
 
@@ -68,4 +73,4 @@ private:
     alignas(spscQueueLine) std::array<T, N> slots_{};
 };
 
-} // namespace test
+} // namespace example
