@@ -47,15 +47,47 @@ namespace audiopool::detail {
 /// A non-zero token naming the calling thread: the thread pointer (the
 /// thread's TLS block address), read from a register with no call, no
 /// allocation and no system call.
+///
+/// Read afresh on every call: the compiler treats __builtin_thread_pointer()
+/// as a value that never changes within a function, and g++ and clang merge
+/// two such reads across a call such as swapcontext or a coroutine's
+/// suspension, after which a fiber or coroutine resumed on another thread
+/// would go on naming the thread it left. On the ELF targets below the read is
+/// an `asm volatile` instruction, which the compiler must execute every time
+/// it is reached (the same single instruction the builtin emits). Elsewhere
+/// the builtin (or errno's address) is used, and the docs state the
+/// assumption that no pool call runs across such a switch (guarantees.md,
+/// "Fibers and coroutines").
 inline std::uintptr_t currentThreadToken() noexcept {
-#if AUDIOPOOL_HAS_THREAD_POINTER
-    return reinterpret_cast<std::uintptr_t>(__builtin_thread_pointer()) | 1u;
+    std::uintptr_t pointer;
+#if defined(__ELF__) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    // x86-64 ELF TLS ABI: %fs points at the thread control block, whose first
+    // word is its own address (the value __builtin_thread_pointer() reads).
+    asm volatile("mov %%fs:0, %0" : "=r"(pointer));
+#elif defined(__ELF__) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+    asm volatile("mrs %0, tpidr_el0" : "=r"(pointer));
+#elif defined(__ELF__) && defined(__riscv) && (defined(__GNUC__) || defined(__clang__))
+    asm volatile("mv %0, tp" : "=r"(pointer));
+#elif AUDIOPOOL_HAS_THREAD_POINTER
+    pointer = reinterpret_cast<std::uintptr_t>(__builtin_thread_pointer());
 #else
     // Each thread's errno lives at its own address: a thread identity
     // without a call into the thread library.
-    return reinterpret_cast<std::uintptr_t>(&errno) | 1u;
+    pointer = reinterpret_cast<std::uintptr_t>(&errno);
 #endif
+    return pointer | 1u;
 }
+
+/// Whether currentThreadToken() is read afresh at every call on this target
+/// (an `asm volatile` read), so a fiber or coroutine that moves between
+/// threads is always named by the thread it runs on now.
+inline constexpr bool threadTokenIsReadAfresh =
+#if defined(__ELF__) && (defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)) && \
+    (defined(__GNUC__) || defined(__clang__))
+    true;
+#else
+    false;
+#endif
 
 } // namespace audiopool::detail
 

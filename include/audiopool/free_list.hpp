@@ -47,10 +47,14 @@
 //  - `using Atomics = T;`: the atomics the list is built on (atomics.hpp;
 //    default StdAtomics). The pool uses the same for its own shared words,
 //    so a model checker that substitutes them sees every atomic access.
-//  - A pop that finds the list empty AND sees that its thread rule was
-//    broken (SpscRing: the releasers' position moved backwards) returns
-//    `{Popped::none, Popped::ruleBroken}`; the pool reports that as
-//    Misuse::WrongThread in every build, at no cost to the successful path.
+//  - A pop that sees that its thread rule was broken (SpscRing's or an
+//    OwnerThread lane's releasers' position moved backwards) says so: an
+//    empty pop returns `{Popped::none, Popped::ruleBroken}`; a list whose
+//    maxCapacity is below Popped::ruleBrokenBit may also set that bit in a
+//    successful pop's inUse (OwnerThread does). The pool reports either as
+//    Misuse::WrongThread in every build, at no cost to the common path: a
+//    flagged inUse exceeds every high-water mark, so it is tested only in
+//    the branch that handles a new peak.
 //
 // Constant initialisation: a FreeList's initial state should be all zero
 // bits (choose the encoding so), so that a `constinit` pool lives in .bss.
@@ -100,6 +104,9 @@ struct Popped {
     static constexpr std::uint32_t none = 0xFFFF'FFFFu;
     /// With index == none: the list saw its thread rule broken.
     static constexpr std::uint32_t ruleBroken = 0xFFFF'FFFFu;
+    /// Set in a successful pop's inUse: the list saw its thread rule broken
+    /// (only lists whose maxCapacity is below it; see the contract above).
+    static constexpr std::uint32_t ruleBrokenBit = 0x8000'0000u;
     /// The index taken from the free list, or `none` when the list was empty.
     std::uint32_t index;
     /// How many indices were out of the free list right after this pop
@@ -128,14 +135,29 @@ struct LinksArchetype {
 template <class F>
 inline constexpr bool hasLink = requires { typename F::Link; };
 
+/// The link a policy without `using Link` gets: nothing.
+struct NoLink {};
+/// F::Link, or NoLink: always a type, so the concept below never names
+/// `typename F::Link` itself (clang 14 rejects that inside a disjunction's
+/// nested requirement even when the other side holds).
+template <class F>
+struct LinkOf {
+    using type = NoLink;
+};
+template <class F>
+    requires requires { typename F::Link; }
+struct LinkOf<F> {
+    using type = typename F::Link;
+};
+
 /// pop() and push(index), or with `using Link`, pop(links) and push(index, links).
 template <class F>
-concept PopsAndPushes = requires(F& list, std::uint32_t index) {
+concept PopsAndPushes = requires(F& list, std::uint32_t index, LinksArchetype<typename LinkOf<F>::type> links) {
     requires hasLink<F> || requires {
         { list.pop() } noexcept -> std::same_as<Popped>;
         { list.push(index) } noexcept;
     };
-    requires !hasLink<F> || requires(LinksArchetype<typename F::Link> links) {
+    requires !hasLink<F> || requires {
         { list.pop(links) } noexcept -> std::same_as<Popped>;
         { list.push(index, links) } noexcept;
     };

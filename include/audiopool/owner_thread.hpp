@@ -25,12 +25,27 @@
 //
 // A thread is named by its thread pointer (a register: no thread-local
 // storage, no call). A lane belongs to one token for the pool's lifetime, so
-// two live threads never share one: every lane has exactly one producer, in
-// every build and whatever the program does. (A thread that starts after
-// another ended can get the same token, and so the same lane; the thread
-// library's own synchronisation orders the old thread's last release before
-// the new thread's first.) Without a thread pointer (AUDIOPOOL_HAS_THREAD_POINTER
-// 0) every release takes the return ring.
+// two live threads never share one. (A thread that starts after another
+// ended can get the same token, and so the same lane; the thread library's
+// own synchronisation orders the old thread's last release before the new
+// thread's first.) Without a thread pointer (AUDIOPOOL_HAS_THREAD_POINTER 0)
+// every release takes the return ring.
+//
+// A signal handler, though, runs on the thread it interrupts and has its
+// token: a handler that releases while its thread was interrupted inside a
+// release into the same lane is a second producer on that lane, and can
+// overwrite the interrupted release's entry or, when it releases twice or
+// more, move the lane's position backwards once the interrupted store lands.
+// The owner never trusts a position that moved back: every comparison is a
+// signed difference, it keeps the larger position it has seen (whose entries
+// were published when it read it) and reports the lane as Misuse::WrongThread
+// (Popped::ruleBrokenBit on its next pop, or ruleBroken if that pop is empty),
+// in every build. The outcome: the releases that landed behind are lost
+// (counted as in use for good, visible in stats()), no buffer is handed out
+// twice. (The lag behind the largest position is less than Capacity, since
+// only Capacity buffers exist, so no entry of an earlier lap is read.) A
+// handler that releases while its thread is not inside a release into this
+// pool is an ordinary release (docs/guarantees.md, "Signal handlers").
 //
 // Why no ring can overflow, with no check: a release at position p of a ring
 // writes the slot that position p - Capacity used. The releases at positions
@@ -81,6 +96,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <utility>
 #endif
 #include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
@@ -94,6 +110,9 @@ namespace audiopool::detail {
 struct NoOwnerThreadHooks {
     // inline: see config.hpp (module mode).
     static inline void beforeReturnPublish() noexcept {}
+    /// In a lane release, between the entry's store and the position's
+    /// (optional in a test's hooks type).
+    static inline void beforeLanePublish() noexcept {}
 };
 
 /// Whether this target's compare-and-swap and fetch_add are single
@@ -162,14 +181,12 @@ struct BasicOwnerThread {
             if constexpr (knowsThreads) mine = laneOf(Atomics::threadToken());
             std::uint32_t index = mine != noLane ? popLane(mine) : Popped::none;
             if (index == Popped::none) [[unlikely]] index = popElsewhere(mine);
-            if (index == Popped::none) [[unlikely]] return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+            if (index == Popped::none) [[unlikely]]
+                return {Popped::none, takeRuleBroken() ? Popped::ruleBroken : static_cast<std::uint32_t>(Capacity)};
             // In use: at most Capacity minus the stock minus what we know waits.
             const std::uint32_t inUse = inUseAtMost();
             if (inUse <= peak_) [[likely]] return {index, inUse};
-            // A new peak: look at every producer before reporting it.
-            const std::uint32_t exact = exactInUse();
-            peak_ = std::max(peak_, exact);
-            return {index, exact};
+            return {index, atNewPeak()};
         }
 
         /// Gives an index back, into the calling thread's lane (claiming one
@@ -203,9 +220,12 @@ struct BasicOwnerThread {
             for (std::size_t k = 0; k < Lanes; ++k) pops += laneTaken[k] = laneTaken_[k].load(std::memory_order_acquire);
             // relaxed, the producers' positions: (5) keeps them after the
             // owner's, and they order nothing read after them.
+            // A position behind the owner's (a lane with a second producer,
+            // see the top) has nothing waiting.
             std::uint64_t waiting = 0;
             for (std::size_t k = 0; k < Lanes; ++k)
-                waiting += lanes_[k].pushes.load(std::memory_order_relaxed) - laneTaken[k];
+                waiting += static_cast<std::uint64_t>(std::max<std::int64_t>(
+                    0, static_cast<std::int64_t>(lanes_[k].pushes.load(std::memory_order_relaxed) - laneTaken[k])));
             const std::uint64_t claims = claims_.load(std::memory_order_relaxed);
             waiting += claims - std::min(claims, returnTaken);
             const std::uint64_t free = std::min<std::uint64_t>(Capacity, Capacity - stockTaken + waiting);
@@ -237,6 +257,8 @@ struct BasicOwnerThread {
         std::uint32_t popLane(std::size_t k) noexcept {
             // relaxed: laneTaken_ is written only by this thread.
             const std::uint64_t taken = laneTaken_[k].load(std::memory_order_relaxed);
+            // seenPushes_[k] never falls below taken (lookAtLane keeps the
+            // larger position), so equality is "nothing seen waiting".
             if (taken == seenPushes_[k] && lookAtLane(k) == taken) return Popped::none;
             // relaxed: published by (2), read after (3).
             const std::uint32_t index =
@@ -275,15 +297,38 @@ struct BasicOwnerThread {
         }
 
         /// Reads lane k's producer position and counts what it published
-        /// since we last looked as waiting; returns the position.
+        /// since we last looked as waiting; returns the largest position seen.
         std::uint64_t lookAtLane(std::size_t k) noexcept {
             // (3) acquire: synchronizes-with the release store (2) in
             // pushLane, so the entries and the samples the releasing thread
             // wrote are visible to us.
             const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
+            if (static_cast<std::int64_t>(pushes - seenPushes_[k]) < 0) [[unlikely]] {
+                laneMovedBack();
+                return seenPushes_[k];
+            }
             knownWaiting_ += pushes - seenPushes_[k];
             seenPushes_[k] = pushes;
             return pushes;
+        }
+
+        /// A lane's position moved back (a second producer, see the top):
+        /// keep the larger one and report it on this pop. peak_ goes to 0 so
+        /// that a successful pop takes the cold path (atNewPeak), which
+        /// flags it; peak_ only decides when inUse is recomputed exactly.
+        AUDIOPOOL_COLD void laneMovedBack() noexcept {
+            ruleBroken_ = true;
+            peak_ = 0;
+        }
+        /// Whether a broken rule waits to be reported; forgets it.
+        bool takeRuleBroken() noexcept { return std::exchange(ruleBroken_, false); }
+
+        /// A pop whose in-use bound passed the peak: look at every producer,
+        /// and flag a broken rule seen since the last report.
+        AUDIOPOOL_COLD std::uint32_t atNewPeak() noexcept {
+            const std::uint32_t exact = exactInUse();
+            peak_ = std::max(peak_, exact);
+            return takeRuleBroken() ? exact | Popped::ruleBrokenBit : exact;
         }
 
         /// In use after a pop, with every producer's position read now.
@@ -321,8 +366,9 @@ struct BasicOwnerThread {
                 // A lane seen taken is not tried: a thread beyond the lanes
                 // pays loads here, no locked instruction.
                 if (binders_[k].load(std::memory_order_relaxed) == 0 &&
-                    binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
-                                                        std::memory_order_relaxed))
+                    (binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
+                                                         std::memory_order_relaxed) ||
+                     unbound == me))  // a signal handler on this thread claimed it meanwhile
                     return k;
             }
             return noLane;
@@ -330,10 +376,12 @@ struct BasicOwnerThread {
 
         void pushLane(std::size_t k, std::uint32_t index) noexcept {
             Lane& lane = lanes_[k];
-            // relaxed: this thread is the lane's only producer.
+            // relaxed: this thread is the lane's only producer (a signal
+            // handler on it aside: see the top).
             const std::uint64_t pushes = lane.pushes.load(std::memory_order_relaxed);
             // relaxed: published by the release store (2).
             Atomics::ref(lane.entries[slotOf(pushes)]).store(index, std::memory_order_relaxed);
+            if constexpr (requires { Hooks::beforeLanePublish(); }) Hooks::beforeLanePublish();
             // (2) release: publishes the entry and everything this thread
             // wrote to the buffer, to the owner's acquire (3).
             lane.pushes.store(pushes + 1, std::memory_order_release);
@@ -362,6 +410,7 @@ struct BasicOwnerThread {
         std::uint64_t seenClaims_{0};
         std::uint64_t knownWaiting_{0};  // published, seen, not yet taken
         std::uint32_t peak_{0};
+        bool ruleBroken_{false};  // a lane moved back, not yet reported
         // Written once per lane, read by every release and acquire.
         alignas(falseSharingRange) typename Atomics::template Atomic<std::uintptr_t> binders_[Lanes > 0 ? Lanes : 1]{};
         Lane lanes_[Lanes > 0 ? Lanes : 1]{};

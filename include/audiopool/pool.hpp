@@ -78,20 +78,6 @@ struct Stats {
 
 } // namespace audiopool
 
-namespace audiopool::detail {
-/// The link a policy without `using Link` gets: nothing.
-struct NoLink {};
-template <class F>
-struct LinkOf {
-    using type = NoLink;
-};
-template <class F>
-    requires requires { typename F::Link; }
-struct LinkOf<F> {
-    using type = typename F::Link;
-};
-} // namespace audiopool::detail
-
 AUDIOPOOL_EXPORT namespace audiopool {
 
 template <SampleType S, std::size_t Channels, std::size_t Frames, std::size_t Capacity,
@@ -168,9 +154,10 @@ public:
         // freed this buffer; the word is ours alone until we hand out a handle.
         header.ownership.store(1, std::memory_order_relaxed);
         if (header.pointers[0] == nullptr) [[unlikely]] fillChannelPointers(header, popped.index);
-        // relaxed: a statistic; it publishes no other data.
+        // relaxed: a statistic; it publishes no other data. (A pop that saw
+        // its thread rule broken flags inUse above every mark: handled there.)
         if (popped.inUse > highWater_.load(std::memory_order_relaxed)) [[unlikely]]
-            raiseHighWater(popped.inUse);
+            newPeakOrRuleBroken(popped.inUse);
         return Unique(this, popped.index, numChannels, numFrames);
     }
 
@@ -371,16 +358,32 @@ private:
 
     /// Moves a detached buffer's word to `to` and uses up the Detached (its
     /// generation is retired), or reports why it cannot.
+    ///
+    /// Two claims of one Detached can race (two threads adopting it, say):
+    /// the loser must be told DoubleRelease. So the winning step retires the
+    /// generation inside the word itself (detachedBit | next) before the word
+    /// becomes `to`: a claim that fails on that value sees a used-up
+    /// detachment, and one that fails on `to` or anything after it sees the
+    /// generation word already moved on (E). Only a word that names a live
+    /// handle while the generation still matches is a made-up Detached.
+    /// (One word is not ordered so: the relaxed store of a later acquire,
+    /// after the winner released the buffer. The C++ model would let a loser
+    /// that reads it see the old generation, and so report NotDetached; no
+    /// multi-copy-atomic machine (x86-64, ARMv8) can, and the claim is
+    /// refused either way.)
     bool claimDetached(const Detached& detached, std::uint32_t to) noexcept {
         if (detached.pool != this) return misuse(Misuse::ForeignRelease, detached.index);
         if (detached.index >= Capacity) return misuse(Misuse::IndexOutOfRange, detached.index);
         Header& header = slots_[detached.index].header;
         const std::uint32_t generation = detached.generation & generationMask;
+        const std::uint32_t next = (generation + 1) & generationMask;
         std::uint32_t expected = detachedBit | generation;
         // (C) acquire: pairs with the release store (D) in markDetached.
-        // failure relaxed: the value only says which misuse it is.
-        while (!header.ownership.compare_exchange_weak(expected, to, std::memory_order_acquire,
-                                                           std::memory_order_relaxed)) {
+        // failure acquire: pairs with the release store (E) of a claim that
+        // won (and the reference counts' read-modify-writes after it), so
+        // the generation read below is that claim's `next` or later.
+        while (!header.ownership.compare_exchange_weak(expected, detachedBit | next, std::memory_order_acquire,
+                                                           std::memory_order_acquire)) {
             if (expected == (detachedBit | generation)) continue;  // a spurious failure
             // Not this detachment: already used up (released or adopted; the
             // buffer may be free, in a handle or detached again since), or a
@@ -389,10 +392,11 @@ private:
                                 header.generation.load(std::memory_order_relaxed) == generation;
             return misuse(madeUp ? Misuse::NotDetached : Misuse::DoubleRelease, detached.index);
         }
-        // relaxed: we own the buffer now (word 0 not yet pushed, or 1); the
-        // next owner sees this through the push/pop ordering. A later use of
-        // the same Detached no longer matches.
-        header.generation.store((generation + 1) & generationMask, std::memory_order_relaxed);
+        // relaxed: we own the buffer now; the next owner sees this through
+        // the push/pop ordering of the free list, a losing claim through (E).
+        header.generation.store(next, std::memory_order_relaxed);
+        // (E) release: pairs with the failure acquire of a losing claim (C).
+        header.ownership.store(to, std::memory_order_release);
         return true;
     }
 
@@ -445,8 +449,16 @@ private:
         return false;
     }
 
-    AUDIOPOOL_COLD void raiseHighWater(std::uint32_t candidate) const noexcept {
-        detail::raiseTo(highWater_, std::min<std::size_t>(candidate, Capacity));
+    /// A successful pop's inUse above the high-water mark: a new peak, or
+    /// (Popped::ruleBrokenBit) a thread rule the free list saw broken.
+    AUDIOPOOL_COLD void newPeakOrRuleBroken(std::uint32_t inUse) noexcept {
+        if constexpr (FreeList::maxCapacity < Popped::ruleBrokenBit) {
+            if ((inUse & Popped::ruleBrokenBit) != 0) {
+                misuse(Misuse::WrongThread, Popped::none);
+                inUse &= ~Popped::ruleBrokenBit;
+            }
+        }
+        detail::raiseTo(highWater_, std::min<std::size_t>(inUse, Capacity));
     }
 
     Slot slots_[Capacity]{};
