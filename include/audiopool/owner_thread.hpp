@@ -104,14 +104,13 @@
 
 namespace audiopool::detail {
 
-/// The default hooks: none. Tests substitute a type whose static member runs
-/// at the named point (to force an interleaving); the empty call compiles to
-/// nothing.
+/// The default hooks: none. Tests substitute a type whose static members run
+/// at the named points (to force an interleaving); each is optional there,
+/// and the empty call compiles to nothing.
 struct NoOwnerThreadHooks {
     // inline: see config.hpp (module mode).
     static inline void beforeReturnPublish() noexcept {}
-    /// In a lane release, between the entry's store and the position's
-    /// (optional in a test's hooks type).
+    /// In a lane release, between the entry's store and the position's.
     static inline void beforeLanePublish() noexcept {}
 };
 
@@ -304,7 +303,7 @@ struct BasicOwnerThread {
             // wrote are visible to us.
             const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
             if (static_cast<std::int64_t>(pushes - seenPushes_[k]) < 0) [[unlikely]] {
-                laneMovedBack();
+                laneBehind(k, pushes);
                 return seenPushes_[k];
             }
             knownWaiting_ += pushes - seenPushes_[k];
@@ -312,11 +311,18 @@ struct BasicOwnerThread {
             return pushes;
         }
 
-        /// A lane's position moved back (a second producer, see the top):
-        /// keep the larger one and report it on this pop. peak_ goes to 0 so
-        /// that a successful pop takes the cold path (atNewPeak), which
-        /// flags it; peak_ only decides when inUse is recomputed exactly.
-        AUDIOPOOL_COLD void laneMovedBack() noexcept {
+        /// Lane k's position is behind the largest we saw (a second
+        /// producer moved it back, see the top): we keep the larger one, and
+        /// report each position it is seen at behind it once, on this pop.
+        /// peak_ goes to 0 so that a successful pop takes the cold path
+        /// (atNewPeak), which flags it; peak_ only decides when inUse is
+        /// recomputed exactly.
+        AUDIOPOOL_COLD void laneBehind(std::size_t k, std::uint64_t pushes) noexcept {
+            // Positions seen behind are at least 1 (a release stores at least
+            // its own position + 1), so the zero that starts lastBehind_ matches none.
+            const auto at = static_cast<std::uint32_t>(pushes);
+            if (at == lastBehind_[k]) return;
+            lastBehind_[k] = at;
             ruleBroken_ = true;
             peak_ = 0;
         }
@@ -395,7 +401,7 @@ struct BasicOwnerThread {
             // from the owner orders the slot's last use before us in every
             // scenario; docs/verification.md.)
             const std::uint64_t position = claims_.fetch_add(1, std::memory_order_acq_rel);
-            Hooks::beforeReturnPublish();
+            if constexpr (requires { Hooks::beforeReturnPublish(); }) Hooks::beforeReturnPublish();
             // (9) release: publishes the index and everything this thread
             // wrote to the buffer, to the owner's acquire (8).
             Atomics::ref(returnRing_[slotOf(position)]).store(slotWord(position, index), std::memory_order_release);
@@ -411,6 +417,7 @@ struct BasicOwnerThread {
         std::uint64_t knownWaiting_{0};  // published, seen, not yet taken
         std::uint32_t peak_{0};
         bool ruleBroken_{false};  // a lane moved back, not yet reported
+        std::uint32_t lastBehind_[Lanes > 0 ? Lanes : 1]{};  // the position each was last reported behind at
         // Written once per lane, read by every release and acquire.
         alignas(falseSharingRange) typename Atomics::template Atomic<std::uintptr_t> binders_[Lanes > 0 ? Lanes : 1]{};
         Lane lanes_[Lanes > 0 ? Lanes : 1]{};
