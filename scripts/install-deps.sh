@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config python3   # build
   g++ clang-19                           # header mode (g++) and module mode (clang >= 17)
+  clang-14                               # header mode with Debian 12's default clang++ (11-clang14.sh)
   clang-22                               # module mode with a second clang (tested with clang-19 and clang-22),
                                          # function effect analysis (-Wfunction-effects)
   libclang-rt-22-dev                     # RealtimeSanitizer (-fsanitize=realtime) for clang-22

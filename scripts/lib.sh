@@ -6,10 +6,14 @@
 # The compilers, named here only: module mode needs clang >= 17, header mode
 # is tested with the system g++. AUDIOPOOL_CLANG (clang-19) builds most steps;
 # AUDIOPOOL_CLANG_NEWEST (clang-22, the newest Debian ships) builds module
-# mode again, the function effect analysis and RealtimeSanitizer (clang >= 20).
+# mode again, the function effect analysis and RealtimeSanitizer (clang >= 20);
+# AUDIOPOOL_CLANG_OLDEST (clang-14, Debian 12's default clang++) builds the
+# core suite in header mode.
 # Set these to try others.
 AUDIOPOOL_CLANG=${AUDIOPOOL_CLANG:-clang++-19}
 AUDIOPOOL_CLANG_NEWEST=${AUDIOPOOL_CLANG_NEWEST:-clang++-22}
+# The oldest compiler header mode is tested with: Debian 12's default clang++.
+AUDIOPOOL_CLANG_OLDEST=${AUDIOPOOL_CLANG_OLDEST:-clang++-14}
 AUDIOPOOL_GCC=${AUDIOPOOL_GCC:-g++}
 # Parallel compile jobs (meson compile / ninja -j); unset: ninja's default.
 AUDIOPOOL_JOBS=${AUDIOPOOL_JOBS:-}
