@@ -258,7 +258,7 @@ struct BasicOwnerThread {
             const std::uint64_t taken = laneTaken_[k].load(std::memory_order_relaxed);
             // seenPushes_[k] never falls below taken (lookAtLane keeps the
             // larger position), so equality is "nothing seen waiting".
-            if (taken == seenPushes_[k] && lookAtLane(k) == taken) return Popped::none;
+            if (taken == seenPushes_[k] && !lookAtLane(k)) return Popped::none;
             // relaxed: published by (2), read after (3).
             const std::uint32_t index =
                 Atomics::ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
@@ -296,19 +296,23 @@ struct BasicOwnerThread {
         }
 
         /// Reads lane k's producer position and counts what it published
-        /// since we last looked as waiting; returns the largest position seen.
-        std::uint64_t lookAtLane(std::size_t k) noexcept {
+        /// since we last looked as waiting. Returns whether it published
+        /// anything past the largest position seen before; a position behind
+        /// that one is kept, and reported.
+        bool lookAtLane(std::size_t k) noexcept {
             // (3) acquire: synchronizes-with the release store (2) in
             // pushLane, so the entries and the samples the releasing thread
             // wrote are visible to us.
             const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
-            if (static_cast<std::int64_t>(pushes - seenPushes_[k]) < 0) [[unlikely]] {
-                laneBehind(k, pushes);
-                return seenPushes_[k];
+            const std::uint64_t seen = seenPushes_[k];
+            // Positions never wrap (64 bits), so unsigned order is their order.
+            if (pushes > seen) [[likely]] {
+                knownWaiting_ += pushes - seen;
+                seenPushes_[k] = pushes;
+                return true;
             }
-            knownWaiting_ += pushes - seenPushes_[k];
-            seenPushes_[k] = pushes;
-            return pushes;
+            if (pushes < seen) [[unlikely]] laneBehind(k, pushes);
+            return false;
         }
 
         /// Lane k's position is behind the largest we saw (a second

@@ -452,7 +452,9 @@ private:
     /// A successful pop's inUse above the high-water mark: a new peak, or
     /// (Popped::ruleBrokenBit) a thread rule the free list saw broken.
     AUDIOPOOL_COLD void newPeakOrRuleBroken(std::uint32_t inUse) noexcept {
-        if constexpr (FreeList::maxCapacity < Popped::ruleBrokenBit) {
+        // Only a list with a rule that names releasers, and room for the
+        // bit, flags it (OwnerThread); for the others this is no code at all.
+        if constexpr (FreeList::maxCapacity < Popped::ruleBrokenBit && threadRule != ThreadRule::AnyThread) {
             if ((inUse & Popped::ruleBrokenBit) != 0) {
                 misuse(Misuse::WrongThread, Popped::none);
                 inUse &= ~Popped::ruleBrokenBit;
