@@ -219,15 +219,16 @@ struct BasicOwnerThread {
             for (std::size_t k = 0; k < Lanes; ++k) pops += laneTaken[k] = laneTaken_[k].load(std::memory_order_acquire);
             // relaxed, the producers' positions: (5) keeps them after the
             // owner's, and they order nothing read after them.
-            // A position behind the owner's (a lane with a second producer,
-            // see the top) has nothing waiting.
-            std::uint64_t waiting = 0;
+            // Signed: a lane whose position a second producer moved back
+            // (see the top) is behind the owner's; the sum is then clamped
+            // to 0..Capacity, so a misused pool still reports a count in range.
+            std::int64_t waiting = 0;
             for (std::size_t k = 0; k < Lanes; ++k)
-                waiting += static_cast<std::uint64_t>(std::max<std::int64_t>(
-                    0, static_cast<std::int64_t>(lanes_[k].pushes.load(std::memory_order_relaxed) - laneTaken[k])));
+                waiting += static_cast<std::int64_t>(lanes_[k].pushes.load(std::memory_order_relaxed) - laneTaken[k]);
             const std::uint64_t claims = claims_.load(std::memory_order_relaxed);
-            waiting += claims - std::min(claims, returnTaken);
-            const std::uint64_t free = std::min<std::uint64_t>(Capacity, Capacity - stockTaken + waiting);
+            waiting += static_cast<std::int64_t>(claims - std::min(claims, returnTaken));
+            const auto free = static_cast<std::uint64_t>(std::clamp<std::int64_t>(
+                static_cast<std::int64_t>(Capacity - stockTaken) + waiting, 0, static_cast<std::int64_t>(Capacity)));
             const std::uint64_t inUse = Capacity - free;
             return {static_cast<std::size_t>(free), pops, pops - std::min(pops, inUse)};
         }

@@ -329,6 +329,86 @@ struct SharedRefCount : rl::test_suite<SharedRefCount, 3> {
     }
 };
 
+// ---------------------------------------------------------------- Detached
+
+/// What the misuse handler saw in the current iteration (the checker runs
+/// its threads as fibers of one OS thread: plain counters are enough).
+struct MisuseCounts {
+    static inline int doubleRelease = 0, notDetached = 0, other = 0;
+    static void record(const audiopool::MisuseReport& report) noexcept {
+        if (report.kind == audiopool::Misuse::DoubleRelease) ++doubleRelease;
+        else if (report.kind == audiopool::Misuse::NotDetached) ++notDetached;
+        else ++other;
+    }
+};
+
+/// A Detached passed on by a channel that orders nothing (a relaxed flag;
+/// the value itself is plain memory the checker does not track), so that
+/// only the pool's own orders (D)/(C) can order the buffer's contents.
+struct UnorderedNote {
+    audiopool::Detached detached;
+    rl::atomic<int> full;
+
+    UnorderedNote() { full($).store(0, rl::mo_relaxed); }
+    void post(const audiopool::Detached& d) {
+        detached = d;
+        full($).store(1, rl::mo_relaxed);
+    }
+    bool take(audiopool::Detached& into) {
+        if (full($).load(rl::mo_relaxed) == 0) return false;
+        into = detached;
+        return true;
+    }
+};
+
+/// Two claims of one Detached race: thread 0 writes its buffer, detaches it
+/// and gives the Detached to threads 1 and 2; thread 1 adopts it, thread 2
+/// releases it. One claim wins and sees thread 0's write; the other is
+/// refused and reported as DoubleRelease (the detachment is used up), never
+/// as NotDetached, whatever it read of the buffer's words.
+struct DetachedClaimRace : rl::test_suite<DetachedClaimRace, 3> {
+    using P = Pool<float, 1, 1, 1, ModelTreiber<32>>;
+    PoolHolder<P> holder;
+    Payloads<1> payload;
+    UnorderedNote box[2];
+    int claimed = 0;  // touched by threads 1 and 2 only after a successful claim
+    audiopool::MisuseHandler previous = nullptr;
+
+    void before() {
+        MisuseCounts::doubleRelease = MisuseCounts::notDetached = MisuseCounts::other = 0;
+        previous = audiopool::setMisuseHandler(&MisuseCounts::record);
+    }
+    void after() {
+        audiopool::setMisuseHandler(previous);
+        RL_ASSERT(MisuseCounts::notDetached == 0);
+        RL_ASSERT(MisuseCounts::other == 0);
+        RL_ASSERT(claimed <= 1);
+    }
+
+    void thread(unsigned me) {
+        P& pool = *holder.pool;
+        if (me == 0) {
+            P::Unique buffer = pool.acquire();
+            if (!buffer) return;
+            payload.use(buffer.index(), 1);
+            const audiopool::Detached d = buffer.detach();
+            box[0].post(d);
+            box[1].post(d);
+            return;
+        }
+        audiopool::Detached d;
+        if (!pollFor([&] { return box[me - 1].take(d); }, 16)) return;
+        if (me == 1) {
+            if (P::Unique adopted = pool.adopt(d)) {
+                ++claimed;
+                payload.use(adopted.index(), 2);
+            }
+        } else if (pool.release(d)) {
+            ++claimed;
+        }
+    }
+};
+
 // ---------------------------------------------------------------- statistics
 
 /// Statistics read while buffers move: thread 0 acquires a buffer, hands it
@@ -422,6 +502,7 @@ std::vector<Run> scenarios() {
         {"OwnerThread: stats, 1 lane", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelOwnerThread<1>>>},
         {"OwnerThread: stats, return ring", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelOwnerThread<0>>>},
         {"Shared: reference count, 3 threads", rl::sched_random, 100000, 0, false, simulate<SharedRefCount>},
+        {"Detached: adopt and release race", rl::sched_random, 100000, 0, false, simulate<DetachedClaimRace>},
         {"Shared: reference count, 3 threads", rl::sched_bound, 0, 2, false, simulate<SharedRefCount>},
     };
 }
