@@ -100,12 +100,16 @@ TEST_CASE_TEMPLATE("MisusedReleasesAreDetectedAndLoseNothing", Policy, AUDIOPOOL
     }
     SUBCASE("index out of range") {
         audiopool::Detached forged = detached;
-        forged.index = 3;
+        forged.index = 3;  // == Capacity: the first index past the end
         CHECK_FALSE(pool->release(forged));
         forged.index = 0xFFFF'FFFFu;
-        CHECK_FALSE(pool->release(forged));
+        CHECK_FALSE(pool->adopt(forged));
         REQUIRE(reports().size() == 2);
+        CHECK(reports()[0].kind == audiopool::Misuse::IndexOutOfRange);
+        CHECK(reports()[0].index == 3);
         CHECK(reports()[1].kind == audiopool::Misuse::IndexOutOfRange);
+        CHECK(reports()[1].index == 0xFFFF'FFFFu);
+        CHECK(pool->stats().misuses == 2);
         CHECK(pool->release(detached));
     }
     SUBCASE("release of a buffer a live handle owns") {
@@ -114,7 +118,15 @@ TEST_CASE_TEMPLATE("MisusedReleasesAreDetectedAndLoseNothing", Policy, AUDIOPOOL
         CHECK_FALSE(pool->release(forged));
         REQUIRE(reports().size() == 1);
         CHECK(reports()[0].kind == audiopool::Misuse::NotDetached);
-        CHECK(live);
+        // The pool did not take it back: still two out, and the one free
+        // buffer left is another.
+        CHECK(pool->stats().inUse == 2);
+        {
+            auto last = pool->acquire();
+            REQUIRE(last);
+            CHECK(last.index() != live.index());
+            CHECK_FALSE(pool->acquire());
+        }
         live.reset();
         CHECK(pool->release(detached));
     }
@@ -126,5 +138,41 @@ TEST_CASE_TEMPLATE("MisusedReleasesAreDetectedAndLoseNothing", Policy, AUDIOPOOL
     // Whatever was tried, the pool is whole.
     CHECK(pool->stats().inUse == 0);
     CHECK(pool->stats().misuses == reports().size() - other->stats().misuses);
+    CHECK(allBuffersAvailable(*pool));
+}
+
+TEST_CASE_TEMPLATE("AStaleDetachedIsRefusedAndTheBuffersOwnerKeepsIt", Policy, AUDIOPOOL_ALL_POLICIES) {
+    // Detach, release, reuse the same buffer, then release the old Detached:
+    // refused as DoubleRelease (its generation was retired), and the buffer
+    // stays with its new owner.
+    RecordMisuses recording;
+    auto pool = test::makePool<SmallPool<Policy>>();
+    auto first = pool->acquire();
+    const std::uint32_t index = first.index();
+    const audiopool::Detached old = first.detach();
+    REQUIRE(pool->release(old));
+    std::vector<typename SmallPool<Policy>::Unique> all;
+    typename SmallPool<Policy>::Unique owner;
+    while (auto h = pool->acquire()) {
+        if (h.index() == index) owner = std::move(h);
+        else all.push_back(std::move(h));
+    }
+    REQUIRE(owner);
+    owner.channel(0)[0] = 7.0f;
+    CHECK_FALSE(pool->release(old));
+    CHECK_FALSE(pool->adopt(old));
+    REQUIRE(reports().size() == 2);
+    CHECK(reports()[0].kind == audiopool::Misuse::DoubleRelease);
+    CHECK(reports()[1].kind == audiopool::Misuse::DoubleRelease);
+    CHECK(pool->stats().inUse == SmallPool<Policy>::capacity);  // nothing went back
+    CHECK_FALSE(pool->acquire());
+    CHECK(owner.channel(0)[0] == 7.0f);
+    // Detached again, the buffer has a new generation that works once.
+    const audiopool::Detached again = owner.detach();
+    CHECK(again.generation != old.generation);
+    CHECK(pool->release(again));
+    CHECK(pool->stats().inUse == SmallPool<Policy>::capacity - 1);
+    all.clear();
+    CHECK(pool->stats().misuses == 2);
     CHECK(allBuffersAvailable(*pool));
 }

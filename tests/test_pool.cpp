@@ -297,11 +297,116 @@ constinit audiopool::Pool<double, 8, 256, 8, audiopool::SpscRing> globalSpsc;
 constinit audiopool::Pool<float, 1, 128, 4, audiopool::IndexStack> globalStack;
 constinit audiopool::Pool<float, 2, 64, 6, audiopool::OwnerThread> globalOwner;
 
+namespace {
+
+/// The pointer a buffer's channel-pointer table holds for channel c, read
+/// from the pool's bytes without acquiring the buffer (acquiring fills the
+/// table). White-box: every buffer's table sits at the same offset in its
+/// slot, and slots are equally spaced; both are measured from two handles.
+template <class P>
+struct PointerTablePeek {
+    const unsigned char* base = nullptr;  // buffer 0's table
+    std::ptrdiff_t slotStride = 0;
+
+    PointerTablePeek(const P& pool, const typename P::Unique& a, const typename P::Unique& b) {
+        const auto* tableA = reinterpret_cast<const unsigned char*>(a.channelPointers());
+        const auto* tableB = reinterpret_cast<const unsigned char*>(b.channelPointers());
+        slotStride = (tableB - tableA) / (static_cast<std::ptrdiff_t>(b.index()) - static_cast<std::ptrdiff_t>(a.index()));
+        base = tableA - slotStride * static_cast<std::ptrdiff_t>(a.index());
+        REQUIRE(base >= reinterpret_cast<const unsigned char*>(&pool));
+    }
+    /// Where buffer `index`'s channel c starts, from handle h's samples.
+    typename P::Sample* expected(const typename P::Unique& h, std::uint32_t index, std::size_t channel) const {
+        auto* samples = reinterpret_cast<unsigned char*>(h.channelPointers()[0]);
+        samples += slotStride * (static_cast<std::ptrdiff_t>(index) - static_cast<std::ptrdiff_t>(h.index()));
+        return reinterpret_cast<typename P::Sample*>(samples) + channel * P::channelStride;
+    }
+    typename P::Sample* at(std::uint32_t index, std::size_t channel) const {
+        typename P::Sample* pointer;
+        std::memcpy(&pointer, base + slotStride * index + channel * sizeof pointer, sizeof pointer);
+        return pointer;
+    }
+};
+
+} // namespace
+
+TEST_CASE_TEMPLATE("PrefaultFillsEveryBuffersPointerTable", Policy, AUDIOPOOL_ALL_POLICIES) {
+    // prefault() leaves no first-use work for the audio thread: the table of
+    // every buffer, the last one included, is filled before any acquire
+    // reaches it. Without prefault() the untouched buffers' tables are
+    // still empty (so the check can tell the two apart).
+    using P = audiopool::Pool<float, 3, 32, 5, Policy>;
+    for (const bool prefaulted : {false, true}) {
+        CAPTURE(prefaulted);
+        auto pool = test::makePool<P>();
+        if (prefaulted) pool->prefault();
+        auto a = pool->acquire();
+        auto b = pool->acquire();
+        REQUIRE(a);
+        REQUIRE(b);
+        const PointerTablePeek<P> peek(*pool, a, b);
+        // A handle's own table, as the peek sees it.
+        CHECK(peek.at(a.index(), 2) == a.channelPointers()[2]);
+        for (std::uint32_t i = 0; i < P::capacity; ++i) {
+            if (i == a.index() || i == b.index()) continue;
+            for (std::size_t c = 0; c < P::channels; ++c) {
+                CAPTURE(i);
+                CAPTURE(c);
+                if (prefaulted) CHECK(peek.at(i, c) == peek.expected(a, i, c));
+                else CHECK(peek.at(i, c) == nullptr);
+            }
+        }
+    }
+}
+
+TEST_CASE_TEMPLATE("HighWaterRecordsTheTruePeakBelowCapacity", Policy, AUDIOPOOL_ALL_POLICIES) {
+    // inUse after every step, and a high-water mark that is the true peak
+    // (below capacity, so a mark stuck at capacity or at the last count fails).
+    using P = audiopool::Pool<float, 1, 16, 6, Policy>;
+    auto pool = test::makePool<P>();
+    const auto expect = [&](std::size_t inUse, std::size_t highWater) {
+        const audiopool::Stats s = pool->stats();
+        CHECK(s.inUse == inUse);
+        CHECK(s.highWater == highWater);
+        CHECK(s.acquisitions - s.releases == inUse);
+    };
+    expect(0, 0);
+    {
+        auto a = pool->acquire();
+        expect(1, 1);
+        auto b = pool->acquire();
+        auto c = pool->acquire();
+        expect(3, 3);
+        b.reset();
+        expect(2, 3);
+        auto d = pool->acquire();
+        expect(3, 3);
+        auto e = pool->acquire();
+        expect(4, 4);
+        a.reset();
+        c.reset();
+        d.reset();
+        expect(1, 4);
+    }
+    expect(0, 4);
+    {
+        auto again = pool->acquireShared();
+        auto copy = again;
+        expect(1, 4);
+    }
+    expect(0, 4);
+}
+
 TEST_CASE("ConstinitGlobalPools") {
     if (auto buffer = globalTreiber.acquire(2, 256)) {
-        buffer.clear();
+        // The pointer table of a buffer in .bss is filled on its first
+        // acquire: it must name the same samples as channel().
         buffer.channel(1)[0] = 1.0f;
-        CHECK(buffer.channel(1)[0] == 1.0f);
+        CHECK(buffer.channelPointers()[1] == buffer.channel(1).data());
+        CHECK(buffer.channelPointers()[0] == buffer.channel(0).data());
+        CHECK(buffer.channelPointers()[1][0] == 1.0f);
+        CHECK(buffer.channelPointers()[1] - buffer.channelPointers()[0] ==
+              static_cast<std::ptrdiff_t>(decltype(globalTreiber)::channelStride));
     } else {
         FAIL("a fresh constinit pool must have a buffer");
     }
