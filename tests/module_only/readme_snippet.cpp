@@ -5,7 +5,7 @@
 // would have included JUCE before the import); it needs no standard header.
 // [readme]
 import audiopool;                  // module mode (clang >= 17)
-// or: #include <audiopool/audiopool.hpp>   (header mode, any C++20 compiler, g++ 12 included)
+// or: #include <audiopool/audiopool.hpp>   (header mode: g++ >= 12, clang >= 14)
 // [stand-in]
 namespace juce {
 template <typename Type>
