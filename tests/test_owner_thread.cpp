@@ -318,3 +318,48 @@ TEST_CASE_TEMPLATE("OwnerThreadHighWaterIsExactAtNewPeaksWhenOtherThreadsRelease
         CHECK(s.highWater == 6);
     }
 }
+
+namespace {
+
+/// Runs `script` once, in the next release that claims a lane, between its
+/// look at the lane and its compare-and-swap (where a signal handler can
+/// interrupt it), and counts the releases that go through the return ring.
+struct ClaimScript {
+    static inline void (*script)() = nullptr;
+    static inline std::atomic<std::uint64_t> returned{0};
+    static void beforeLaneClaim() noexcept {
+        if (auto run = std::exchange(script, nullptr)) run();
+    }
+    static void beforeReturnPublish() noexcept { returned.fetch_add(1, std::memory_order_relaxed); }
+};
+using ClaimPool = audiopool::Pool<float, 1, 16, 4, audiopool::BasicOwnerThread<2, ClaimScript>>;
+ClaimPool* claimPool = nullptr;
+ClaimPool::Unique claimSecond;
+
+} // namespace
+
+TEST_CASE("OwnerThreadAThreadWhoseLaneClaimIsInterruptedByItsOwnHandlerKeepsOneLane") {
+    if constexpr (!threadPointer) return;  // no lanes without a thread pointer
+    // The thread's first release stops before its claim of lane 0; a
+    // "signal handler" on the same thread releases too, and claims lane 0.
+    // The interrupted claim then finds lane 0 taken by its own thread and
+    // uses it: lane 1 stays free for the next thread, which releases
+    // through it, not through the return ring.
+    auto pool = test::makePool<ClaimPool>();
+    claimPool = pool.get();
+    auto first = pool->acquire();
+    claimSecond = pool->acquire();
+    auto other = pool->acquire();
+    ClaimScript::returned = 0;
+    ClaimScript::script = [] { claimSecond.reset(); };
+    first.reset();
+    CHECK_FALSE(claimSecond);
+    std::thread([&] { other.reset(); }).join();
+    CHECK(ClaimScript::returned.load() == 0);
+    CHECK(pool->stats().inUse == 0);
+    // Every buffer comes back once.
+    std::vector<ClaimPool::Unique> held;
+    while (auto h = pool->acquire()) held.push_back(std::move(h));
+    CHECK(held.size() == ClaimPool::capacity);
+    claimPool = nullptr;
+}

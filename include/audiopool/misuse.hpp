@@ -9,7 +9,8 @@
 // Checked builds (AUDIOPOOL_CHECK_THREADS, the default without NDEBUG) also
 // report Misuse::WrongThread: an acquire or release on a thread the policy
 // does not allow (thread_check.hpp); every build reports it where a policy
-// sees its rule broken (SpscRing's releasers' position moving backwards). That one is reported and counted, and the
+// sees its rule broken (SpscRing's releasers' position, or an OwnerThread
+// lane's, moving backwards). That one is reported and counted, and the
 // operation then goes ahead, so a misuse that did not race loses nothing.
 //
 // The handler is process-wide and replaceable (setMisuseHandler). With none

@@ -112,6 +112,9 @@ struct NoOwnerThreadHooks {
     static inline void beforeReturnPublish() noexcept {}
     /// In a lane release, between the entry's store and the position's.
     static inline void beforeLanePublish() noexcept {}
+    /// In a thread's first release, after it saw a free lane and before its
+    /// compare-and-swap on it.
+    static inline void beforeLaneClaim() noexcept {}
 };
 
 /// Whether this target's compare-and-swap and fetch_add are single
@@ -376,10 +379,11 @@ struct BasicOwnerThread {
                 // is nothing to order; the winner alone writes its positions.
                 // A lane seen taken is not tried: a thread beyond the lanes
                 // pays loads here, no locked instruction.
-                if (binders_[k].load(std::memory_order_relaxed) == 0 &&
-                    (binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
-                                                         std::memory_order_relaxed) ||
-                     unbound == me))  // a signal handler on this thread claimed it meanwhile
+                if (binders_[k].load(std::memory_order_relaxed) != 0) continue;
+                if constexpr (requires { Hooks::beforeLaneClaim(); }) Hooks::beforeLaneClaim();
+                if (binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
+                                                        std::memory_order_relaxed) ||
+                    unbound == me)  // a signal handler on this thread claimed it meanwhile
                     return k;
             }
             return noLane;

@@ -175,7 +175,7 @@ public:
     /// handle, another pool's, or an index out of range); the free list is not
     /// touched then, and whoever owns the buffer now keeps it.
     /// Thread: a thread that may release (Pool::threadRule). Progress: one
-    /// compare-and-swap (retried only on a spurious failure), then
+    /// compare-and-swap (retried only on a spurious failure) and two stores, then
     /// Pool::progress (a push). Allocates: no.
     bool release(const Detached& detached) noexcept AUDIOPOOL_NONBLOCKING {
         if (!claimDetached(detached, 0)) return false;
@@ -185,7 +185,7 @@ public:
 
     /// Puts a detached buffer back under a Unique handle (same checks as release).
     /// Thread: any (the new holder). Progress: wait-free (one compare-and-swap,
-    /// retried only on a spurious failure). Allocates: no.
+    /// retried only on a spurious failure, and two stores). Allocates: no.
     [[nodiscard]] Unique adopt(const Detached& detached) noexcept AUDIOPOOL_NONBLOCKING {
         if (!claimDetached(detached, 1)) return {};
         return Unique(this, detached.index, std::min<std::size_t>(detached.channels, Channels),
