@@ -36,16 +36,24 @@
 // release into the same lane is a second producer on that lane, and can
 // overwrite the interrupted release's entry or, when it releases twice or
 // more, move the lane's position backwards once the interrupted store lands.
-// The owner never trusts a position that moved back: every comparison is a
-// signed difference, it keeps the larger position it has seen (whose entries
-// were published when it read it) and reports the lane as Misuse::WrongThread
-// (Popped::ruleBrokenBit on its next pop, or ruleBroken if that pop is empty),
-// in every build. The outcome: the releases that landed behind are lost
-// (counted as in use for good, visible in stats()), no buffer is handed out
-// twice. (The lag behind the largest position is less than Capacity, since
-// only Capacity buffers exist, so no entry of an earlier lap is read.) A
-// handler that releases while its thread is not inside a release into this
-// pool is an ordinary release (docs/guarantees.md, "Signal handlers").
+// The owner never trusts a position that moved back: it reads entries only
+// below the largest position it has seen, and when it reads a position behind
+// that one it keeps the larger and reports the lane as Misuse::WrongThread
+// (Popped::ruleBrokenBit on its next pop, or ruleBroken if that pop is
+// empty), in every build. The outcome: releases that landed behind, or whose
+// entry a handler overwrote, are lost (counted as in use for good, visible in
+// stats()); no buffer is handed out twice. (The lag behind the largest
+// position is less than Capacity, since only Capacity buffers exist, so no
+// entry of an earlier lap is read.) The report is best effort: the owner
+// reads a lane's position only when it has taken everything it saw there, so
+// a position that moved back and caught up again in between, or an
+// overwritten entry with no move back (always so at Capacity 1 and 2), loses
+// buffers unreported. And an entry that the lagging releaser rewrote in a
+// slot the owner had seen published is read without an acquire that pairs
+// with it, so that releaser's last writes to the buffer are not ordered
+// before its next owner's (on weakly ordered machines, a data race on the
+// samples). A handler that releases while its thread is not inside a release
+// into this pool is an ordinary release (docs/guarantees.md, "Signal handlers").
 //
 // Why no ring can overflow, with no check: a release at position p of a ring
 // writes the slot that position p - Capacity used. The releases at positions
@@ -374,16 +382,19 @@ struct BasicOwnerThread {
         /// Binds the first free lane to `me`; `noLane` when every lane is taken.
         AUDIOPOOL_COLD std::size_t claimLane(std::uintptr_t me) noexcept {
             for (std::size_t k = 0; k < Lanes; ++k) {
-                std::uintptr_t unbound = 0;
                 // relaxed, both: the lane has had no producer before, so there
                 // is nothing to order; the winner alone writes its positions.
                 // A lane seen taken is not tried: a thread beyond the lanes
-                // pays loads here, no locked instruction.
-                if (binders_[k].load(std::memory_order_relaxed) != 0) continue;
+                // pays loads here, no locked instruction. A lane taken by
+                // this very thread is its own: a signal handler on it claimed
+                // it since laneOf() looked (or since this loop did).
+                std::uintptr_t bound = binders_[k].load(std::memory_order_relaxed);
+                if (bound == me) return k;
+                if (bound != 0) continue;
                 if constexpr (requires { Hooks::beforeLaneClaim(); }) Hooks::beforeLaneClaim();
-                if (binders_[k].compare_exchange_strong(unbound, me, std::memory_order_relaxed,
+                if (binders_[k].compare_exchange_strong(bound, me, std::memory_order_relaxed,
                                                         std::memory_order_relaxed) ||
-                    unbound == me)  // a signal handler on this thread claimed it meanwhile
+                    bound == me)
                     return k;
             }
             return noLane;

@@ -252,8 +252,10 @@ template <std::size_t Capacity>
 struct LaneRace {
     static inline LanePool<Capacity>* pool = nullptr;
     static inline typename LanePool<Capacity>::Unique b, c, b2, c2;
-    /// The "signal handler": two releases on the interrupted thread, then
-    /// the owner takes both buffers back.
+    /// The "signal handler": two releases on the interrupted thread; then
+    /// the owner takes both buffers back (here, for a deterministic test, on
+    /// the same thread, standing in for the owner running meanwhile: an
+    /// acquire from a real handler would be a misuse of its own).
     static void handlerReleasesTwice() {
         b.reset();
         c.reset();

@@ -381,7 +381,7 @@ TEST_CASE("StampedStressTreiberReleasesFromASignalHandler") {
     // Lock-free atomics are async-signal-safe: a handler's release in the
     // middle of its thread's release is just another thread's, so nothing
     // is lost and nothing is reported.
-    using Pool = audiopool::Pool<double, 2, 32, 32, audiopool::Treiber>;
+    using Pool = audiopool::Pool<double, 2, 32, 64, audiopool::Treiber>;
     auto pool = test::makePool<Pool>();
     const SignalOutcome out = runSignalReleases(*pool, signalStressLength());
     printSignalOutcome<Pool>("Treiber", out);
