@@ -262,6 +262,22 @@ struct LaneRace {
         b2 = pool->acquire();
         c2 = pool->acquire();
     }
+    /// Takes a, b, c and `more` other buffers, then releases a with the
+    /// "handler" armed: the lane's position ends below the owner's, with b
+    /// and c taken back as b2 and c2. Returns the other buffers.
+    static std::vector<typename LanePool<Capacity>::Unique> moveLaneBack(LanePool<Capacity>& into, std::size_t more) {
+        pool = &into;
+        auto a = into.acquire();
+        b = into.acquire();
+        c = into.acquire();
+        std::vector<typename LanePool<Capacity>::Unique> held;
+        for (std::size_t i = 0; i < more; ++i) held.push_back(into.acquire());
+        LaneScript::script = &handlerReleasesTwice;
+        a.reset();
+        REQUIRE(b2);
+        REQUIRE(c2);
+        return held;
+    }
 };
 
 /// Acquires until the pool says empty, at most twice its capacity (a list
@@ -296,20 +312,10 @@ TEST_CASE("HardeningOwnerThreadLaneMovingBackIsCaughtAndNeverHandsOutAnOwnedBuff
         using Race = LaneRace<capacity>;
         verify::MisuseLog log;
         auto pool = test::makePool<Pool>();
-        Race::pool = pool.get();
-        auto a = pool->acquire();
-        Race::b = pool->acquire();
-        Race::c = pool->acquire();
-        std::vector<Pool::Unique> held;
-        for (int i = 0; i < 3; ++i) held.push_back(pool->acquire());  // the stock is empty
-        LaneScript::script = &Race::handlerReleasesTwice;
-        a.reset();
-        REQUIRE(Race::b2);
-        REQUIRE(Race::c2);
-        std::vector<std::uint32_t> owned = {Race::b2.index(), Race::c2.index()};
-        for (const auto& h : held) owned.push_back(h.index());
+        std::vector<Pool::Unique> held = Race::moveLaneBack(*pool, 3);  // the stock is empty
         // Every buffer is owned but a's, whose entry the handler overwrote:
-        // nothing may come out, and the moved-back position is reported.
+        // nothing may come out (an owned one least of all), and the
+        // moved-back position is reported.
         std::vector<Pool::Unique> more;
         const std::vector<std::uint32_t> got = drainIndices(*pool, more);
         CHECK(got.empty());
@@ -346,14 +352,7 @@ TEST_CASE("HardeningOwnerThreadLaneMovingBackIsCaughtAndNeverHandsOutAnOwnedBuff
         using Race = LaneRace<capacity>;
         verify::MisuseLog log;
         auto pool = test::makePool<Pool>();
-        Race::pool = pool.get();
-        auto a = pool->acquire();
-        Race::b = pool->acquire();
-        Race::c = pool->acquire();
-        LaneScript::script = &Race::handlerReleasesTwice;
-        a.reset();
-        REQUIRE(Race::b2);
-        REQUIRE(Race::c2);
+        Race::moveLaneBack(*pool, 0);
         // The lane has nothing; the stock has five: the acquire succeeds and
         // reports the broken rule (Popped::ruleBrokenBit) all the same.
         auto d = pool->acquire();
