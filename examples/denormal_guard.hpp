@@ -1,5 +1,7 @@
 // denormal_guard.hpp — flush-to-zero and denormals-are-zero for the scope of
 // one audio callback. Copy it into your project; it needs nothing else.
+// x86 only (SSE's MXCSR): on other targets the class is empty and does
+// nothing. On AArch64 set the FZ bit (24) of FPCR instead.
 #pragma once
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>

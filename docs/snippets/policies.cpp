@@ -21,7 +21,7 @@ using SharedScratch = audiopool::Pool<float, 2, 512, 16, audiopool::Treiber>;
 
 static_assert(VoiceScratch::progress == audiopool::Progress::WaitFree);
 static_assert(Recording::progress == audiopool::Progress::WaitFree && Recording::crossThread);
-// Wait-free on x86-64, ARMv8.1+ and RV64A; lock-free on LL/SC machines.
+// Wait-free on x86-64, ARMv8.1+ and RISC-V with Zacas; lock-free elsewhere.
 static_assert(HandOff::progress >= audiopool::Progress::LockFree && HandOff::crossThread);
 static_assert(SharedScratch::progress == audiopool::Progress::LockFree);
 // [/choose]

@@ -74,7 +74,8 @@ AUDIOPOOL_EXPORT namespace audiopool {
 /// The progress guarantee of a pool's operations, as a compile-time value
 /// (Pool::progress):
 ///  - WaitFree: every acquire and release finishes in a bounded number of its
-///    own steps, whatever other threads do (SpscRing, IndexStack).
+///    own steps, whatever other threads do (SpscRing, IndexStack; OwnerThread
+///    where a compare-and-swap and a fetch_add are single instructions).
 ///  - LockFree: some thread always makes progress, but one thread can retry
 ///    while others keep winning; a thread pre-empted mid-operation never
 ///    blocks the others (Treiber).

@@ -88,11 +88,14 @@
 // index taken). Release is wait-free: at most Lanes loads, a compare-and-swap
 // on each of at most Lanes lanes the first time a thread releases, then loads
 // and stores; or one fetch_add for threads without a lane. Those are single
-// instructions on x86-64, ARMv8.1 (LSE) and RISC-V (A); on LL/SC machines
-// (ARMv8.0, POWER) a compare-and-swap or fetch_add is itself a loop that a
-// neighbour's write can make retry, so there the first release of a thread
-// and every lane-less release are lock-free. The policy states its progress
-// accordingly (Pool::progress).
+// instructions on x86-64, ARMv8.1 (LSE) and RISC-V with Zacas; on LL/SC
+// machines (ARMv8.0, POWER) a compare-and-swap or fetch_add is itself a loop
+// that a neighbour's write can make retry, so there the first release of a
+// thread and every lane-less release are lock-free. RISC-V's base A extension
+// has a single-instruction fetch_add (amoadd) but no compare-and-swap (an
+// LR/SC loop), so there a thread's first release is lock-free. The policy
+// states its progress accordingly (Pool::progress): WaitFree only where both
+// are single instructions.
 // Rules: exactly one thread acquires at a time (a hand-over to another thread
 // needs a happens-before from the old owner's last acquire to the new owner's
 // first, as for SpscRing); any number of threads release. A second ACQUIRING
@@ -129,7 +132,7 @@ struct NoOwnerThreadHooks {
 /// instructions that always complete (so every release is wait-free).
 inline constexpr bool readModifyWriteIsWaitFree =
 #if defined(__x86_64__) || defined(_M_X64) || defined(__ARM_FEATURE_ATOMICS) || \
-    (defined(__riscv) && defined(__riscv_atomic) && __riscv_xlen == 64)
+    (defined(__riscv) && defined(__riscv_zacas) && __riscv_xlen == 64)
     true;
 #else
     false;

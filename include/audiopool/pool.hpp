@@ -23,6 +23,9 @@
 //   SpscRing: the consumer's line, the producer's line, the ring's line, the
 //   high-water line (read) and the buffer's bookkeeping line: 5, of which the
 //   consumer and producer each write their own.
+//   OwnerThread, the acquiring thread releasing too: the lane bindings
+//   (read), the owner's line, its lane's position, the lane entry's line, the
+//   high-water line (read) and the buffer's bookkeeping line: 6.
 //
 // Ownership is tracked per buffer in one word (0 = free, n = n live handles,
 // or "detached" with a 31-bit generation): handles cannot release twice, and
@@ -59,10 +62,10 @@
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-/// What a pool reports for tuning its size (Pool::stats()). With Treiber and
-/// SpscRing it may be read from any thread at any time (Treiber: an exact
-/// snapshot; SpscRing: exact when no acquire or release is in progress); with
-/// IndexStack, on the pool's own thread.
+/// What a pool reports for tuning its size (Pool::stats()). With Treiber,
+/// SpscRing and OwnerThread it may be read from any thread at any time
+/// (Treiber: an exact snapshot; SpscRing and OwnerThread: exact when no
+/// acquire or release is in progress); with IndexStack, on the pool's own thread.
 struct Stats {
     std::size_t capacity = 0;             ///< buffers in the pool
     std::size_t inUse = 0;                ///< buffers out of the pool now
