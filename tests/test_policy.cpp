@@ -73,10 +73,17 @@ struct NoProgress {
 
 } // namespace
 
-static_assert(audiopool::FreeListPolicy<audiopool::Treiber>);
-static_assert(audiopool::FreeListPolicy<audiopool::SpscRing>);
-static_assert(audiopool::FreeListPolicy<audiopool::IndexStack>);
-static_assert(audiopool::FreeListPolicy<audiopool::OwnerThread>);
+/// Every built-in policy (the one list) satisfies the concept and has a name
+/// of its own.
+template <class... Policies>
+constexpr bool wellFormed(std::tuple<Policies...>*) {
+    constexpr std::string_view names[] = {Policies::name...};
+    for (std::size_t i = 0; i < sizeof...(Policies); ++i)
+        for (std::size_t j = i + 1; j < sizeof...(Policies); ++j)
+            if (names[i] == names[j] || names[i].empty()) return false;
+    return (audiopool::FreeListPolicy<Policies> && ...);
+}
+static_assert(wellFormed(static_cast<audiopool::BuiltinPolicies*>(nullptr)));
 static_assert(audiopool::FreeListPolicy<audiopool::BasicOwnerThread<0>>);
 static_assert(audiopool::FreeListPolicy<MutexStack>);
 static_assert(!audiopool::FreeListPolicy<NoFreeList>);

@@ -241,22 +241,21 @@ TEST_CASE_TEMPLATE("EveryChannelIsCacheLineAligned", Policy, AUDIOPOOL_ALL_POLIC
 }
 
 TEST_CASE_TEMPLATE("ProgressIsACompileTimeFact", Policy, AUDIOPOOL_ALL_POLICIES) {
+    // The pool states what its policy's free list states of itself...
     using P = SmallPool<Policy>;
-    if constexpr (std::is_same_v<Policy, audiopool::Treiber>) {
-        static_assert(P::progress == audiopool::Progress::LockFree);
-        static_assert(P::crossThread);
-    } else if constexpr (std::is_same_v<Policy, audiopool::SpscRing>) {
-        static_assert(P::progress == audiopool::Progress::WaitFree);
-        static_assert(P::crossThread);
-    } else if constexpr (std::is_same_v<Policy, audiopool::OwnerThread>) {
-        // x86-64 here: a release on another thread is one lock xadd.
-        static_assert(P::progress == audiopool::Progress::WaitFree);
-        static_assert(P::crossThread);
-        static_assert(P::threadRule == audiopool::ThreadRule::OneAcquirerAnyReleaser);
-    } else {
-        static_assert(P::progress == audiopool::Progress::WaitFree);
-        static_assert(!P::crossThread);
-    }
+    using F = typename Policy::template FreeList<P::capacity>;
+    static_assert(P::progress == F::progress);
+    static_assert(P::crossThread == F::crossThread);
+    static_assert(P::threadRule == audiopool::threadRuleOf<F>);
+    // ...and what each thread rule implies holds for every built-in policy:
+    // only a one-thread list keeps plain (non-atomic) words, every one is at
+    // least lock-free, and on x86-64 (a compare-and-swap and a fetch_add are
+    // single instructions) only the any-thread list can make a thread retry.
+    static_assert(P::crossThread == (P::threadRule != audiopool::ThreadRule::OneThread));
+    static_assert(P::progress >= audiopool::Progress::LockFree);
+#if defined(__x86_64__)
+    static_assert((P::progress == audiopool::Progress::WaitFree) == (P::threadRule != audiopool::ThreadRule::AnyThread));
+#endif
     CHECK(audiopool::describe(P::progress).size() > 0);
 }
 

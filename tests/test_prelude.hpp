@@ -19,10 +19,16 @@
 #include <optional>
 #include <random>
 #include <span>
+#include <string_view>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-// The three built-in policies, for TEST_CASE_TEMPLATE.
-#define AUDIOPOOL_ALL_POLICIES audiopool::Treiber, audiopool::SpscRing, audiopool::IndexStack, audiopool::OwnerThread
+// Every built-in policy, for TEST_CASE_TEMPLATE: the library's one list (a
+// macro, so it may come before `import audiopool;`). Tests for some policies
+// only filter audiopool::BuiltinPolicies by the policies' own traits
+// (support/policy_lists.hpp, included after the library).
+#include <audiopool/policy_list.hpp>
+#define AUDIOPOOL_ALL_POLICIES AUDIOPOOL_BUILTIN_POLICIES

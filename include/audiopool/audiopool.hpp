@@ -7,6 +7,7 @@
 #include <string_view>
 #endif
 #include "audiopool/atomics.hpp"
+#include "audiopool/builtin_policies.hpp"
 #include "audiopool/chunks.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"

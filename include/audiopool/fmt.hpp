@@ -26,35 +26,16 @@
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
-/// The name a pool description gives a free-list policy. Specialise it for
-/// your own policy (with a `static constexpr std::string_view value`);
-/// unnamed policies are described as "custom".
+/// The name a pool description gives a free-list policy: the policy's own
+/// `static constexpr std::string_view name` (every built-in policy has one),
+/// else "custom". Give your policy a `name`, or specialise this with a
+/// `static constexpr std::string_view value`.
 template <class Policy>
 struct PolicyName {
-    static constexpr std::string_view value = "custom";
-};
-
-} // namespace audiopool
-
-// Specialisations are not exported themselves (an export must name something
-// new); they are reachable wherever PolicyName is.
-namespace audiopool {
-
-template <class Hooks, unsigned TagBits, class A>
-struct PolicyName<BasicTreiber<Hooks, TagBits, A>> {
-    static constexpr std::string_view value = "Treiber";
-};
-template <class Hooks, class A>
-struct PolicyName<BasicSpscRing<Hooks, A>> {
-    static constexpr std::string_view value = "SpscRing";
-};
-template <>
-struct PolicyName<IndexStack> {
-    static constexpr std::string_view value = "IndexStack";
-};
-template <std::size_t Lanes, class Hooks, class A>
-struct PolicyName<BasicOwnerThread<Lanes, Hooks, A>> {
-    static constexpr std::string_view value = "OwnerThread";
+    static constexpr std::string_view value = [] {
+        if constexpr (requires { std::string_view{Policy::name}; }) return std::string_view{Policy::name};
+        else return std::string_view{"custom"};
+    }();
 };
 
 } // namespace audiopool

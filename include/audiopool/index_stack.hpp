@@ -21,12 +21,15 @@
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
 #include <cstdint>
+#include <string_view>
 #endif
 #include "audiopool/free_list.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
 struct IndexStack {
+    /// The policy's name, for descriptions (PolicyName, fmt.hpp).
+    static constexpr std::string_view name = "IndexStack";
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
     class FreeList : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, false, ThreadRule::OneThread> {

@@ -108,6 +108,7 @@
 #include <atomic>
 #include <cstdint>
 #include <utility>
+#include <string_view>
 #endif
 #include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
@@ -151,6 +152,8 @@ AUDIOPOOL_EXPORT namespace audiopool {
 template <std::size_t Lanes = 4, class Hooks = detail::NoOwnerThreadHooks, class AtomicsT = StdAtomics>
 struct BasicOwnerThread {
     static_assert(Lanes <= 64, "audiopool::BasicOwnerThread: at most 64 lanes (each release scans them)");
+    /// The policy's name, for descriptions (PolicyName, fmt.hpp).
+    static constexpr std::string_view name = "OwnerThread";
 
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>

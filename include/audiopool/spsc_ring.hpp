@@ -47,6 +47,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <string_view>
 #endif
 #include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
@@ -70,6 +71,8 @@ AUDIOPOOL_EXPORT namespace audiopool {
 /// the model checker substitutes its own). Use `audiopool::SpscRing`.
 template <class Hooks = detail::NoSpscHooks, class AtomicsT = StdAtomics>
 struct BasicSpscRing {
+    /// The policy's name, for descriptions (PolicyName, fmt.hpp).
+    static constexpr std::string_view name = "SpscRing";
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
     class FreeList

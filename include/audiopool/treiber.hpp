@@ -47,6 +47,7 @@
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
 #include <atomic>
 #include <cstdint>
+#include <string_view>
 #endif
 #include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
@@ -82,6 +83,8 @@ AUDIOPOOL_EXPORT namespace audiopool {
 template <class Hooks = detail::NoTreiberHooks, unsigned TagBits = 32, class AtomicsT = StdAtomics>
 struct BasicTreiber {
     static_assert(TagBits >= 2 && TagBits <= 32, "audiopool::BasicTreiber: TagBits must be 2..32");
+    /// The policy's name, for descriptions (PolicyName, fmt.hpp).
+    static constexpr std::string_view name = "Treiber";
 
     template <std::size_t Capacity>
     class FreeList : public FreeListTraits<Progress::LockFree, 0xFFFE, true, ThreadRule::AnyThread> {

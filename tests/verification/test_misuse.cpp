@@ -230,8 +230,7 @@ struct KindCount {
     }
 };
 
-TEST_CASE_TEMPLATE("MisuseTwoThreadsRacingToAdoptOneDetachedLoserIsADoubleRelease", Policy, audiopool::Treiber,
-                   audiopool::SpscRing, audiopool::OwnerThread) {
+TEST_CASE_TEMPLATE_DEFINE("MisuseTwoThreadsRacingToAdoptOneDetachedLoserIsADoubleRelease", Policy, adoptRace) {
     // Two threads adopt the same Detached at the same moment, round after
     // round: exactly one gets the buffer, and the other is reported as
     // DoubleRelease (the detachment is used up), never NotDetached, even
@@ -287,6 +286,8 @@ TEST_CASE_TEMPLATE("MisuseTwoThreadsRacingToAdoptOneDetachedLoserIsADoubleReleas
     CHECK(pool->stats().misuses == static_cast<std::uint64_t>(rounds));
     CHECK(verify::wholeness(*pool) == "");
 }
+// Two threads may adopt only where buffers cross threads (IndexStack's words are plain).
+TEST_CASE_TEMPLATE_APPLY(adoptRace, test::PoliciesWhere<test::CrossThread>);
 
 TEST_CASE("MisuseWithTheDefaultHandlerAbortsInCheckedBuildsAndIsCountedOtherwise") {
     using Pool = MisusePool<audiopool::Treiber>;
@@ -345,8 +346,7 @@ TEST_CASE("MisuseSpscRingReleaseFromAThirdThread") {
 
 // Both policies with one acquiring thread: a second one is reported in
 // checked builds (a data race in release builds, not defended).
-TEST_CASE_TEMPLATE("MisuseAcquireFromASecondThreadWhileBuffersAreOut", Policy, audiopool::SpscRing,
-                   audiopool::OwnerThread) {
+TEST_CASE_TEMPLATE_DEFINE("MisuseAcquireFromASecondThreadWhileBuffersAreOut", Policy, secondAcquirer) {
     using Pool = MisusePool<Policy>;
     verify::MisuseLog log;
     auto pool = test::makePool<Pool>();
@@ -364,6 +364,7 @@ TEST_CASE_TEMPLATE("MisuseAcquireFromASecondThreadWhileBuffersAreOut", Policy, a
     stolen.reset();
     CHECK(verify::wholeness(*pool) == "");
 }
+TEST_CASE_TEMPLATE_APPLY(secondAcquirer, test::PoliciesWhere<test::HasOneAcquirer>);
 
 TEST_CASE("OwnerThreadReleasesFromThreeOtherThreadsAreNotAMisuse") {
     using Pool = MisusePool<audiopool::OwnerThread>;
@@ -397,8 +398,8 @@ TEST_CASE("OwnerThreadReleasesFromThreeOtherThreadsAreNotAMisuse") {
     CHECK(verify::wholeness(*pool) == "");
 }
 
-TEST_CASE("MisuseIndexStackUsedFromAnotherThread") {
-    using Pool = MisusePool<audiopool::IndexStack>;
+TEST_CASE_TEMPLATE_DEFINE("MisuseOneThreadPolicyUsedFromAnotherThread", Policy, oneThreadOnAnother) {
+    using Pool = MisusePool<Policy>;
     verify::MisuseLog log;
     auto pool = test::makePool<Pool>();
     auto mine = pool->acquire();
@@ -423,6 +424,7 @@ TEST_CASE("MisuseIndexStackUsedFromAnotherThread") {
     alsoMine.reset();
     CHECK(verify::wholeness(*pool) == "");
 }
+TEST_CASE_TEMPLATE_APPLY(oneThreadOnAnother, test::PoliciesWhere<test::OneThread>);
 
 TEST_CASE("ThreadHandOverWhileThePoolIsIdleIsNotAMisuse") {
     verify::MisuseLog log;

@@ -392,8 +392,7 @@ TEST_CASE("StampedStressTreiberReleasesFromASignalHandler") {
     CHECK(verify::wholeness(*pool) == "");
 }
 
-TEST_CASE_TEMPLATE("StampedStressReleasesFromASignalHandlerNeverHandOutABufferTwice", Policy, audiopool::OwnerThread,
-                   audiopool::SpscRing) {
+TEST_CASE_TEMPLATE_DEFINE("StampedStressReleasesFromASignalHandlerNeverHandOutABufferTwice", Policy, signalReleases) {
     // A handler that interrupts its thread's release into the same lane (or
     // SpscRing's ring) is a second producer there: buffers may be lost
     // (counted as in use) and a position seen moving back is reported as
@@ -402,9 +401,11 @@ TEST_CASE_TEMPLATE("StampedStressReleasesFromASignalHandlerNeverHandOutABufferTw
     using Pool = audiopool::Pool<double, 2, 32, 64, Policy>;
     auto pool = test::makePool<Pool>();
     const SignalOutcome out = runSignalReleases(*pool, signalStressLength());
-    printSignalOutcome<Pool>(std::is_same_v<Policy, audiopool::OwnerThread> ? "OwnerThread" : "SpscRing", out);
+    printSignalOutcome<Pool>(std::string(Policy::name).c_str(), out);
     checkSignalOutcome<Pool>(out);
 }
+// The policies whose rule names the releasers: a handler is a second producer there.
+TEST_CASE_TEMPLATE_APPLY(signalReleases, test::PoliciesWhere<test::HasOneAcquirer>);
 
 TEST_CASE("StampedStressTreiberManyThreadsWithSharedCopiesPassedAround") {
     using Pool = audiopool::Pool<double, 2, 64, 16, audiopool::Treiber>;

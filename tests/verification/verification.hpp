@@ -3,6 +3,7 @@
 // check. Include after test_prelude.hpp and after the library (header or
 // `import audiopool;`), since it uses the library's types.
 #pragma once
+#include "support/policy_lists.hpp"
 
 namespace verify {
 
