@@ -407,9 +407,12 @@ TEST_CASE_TEMPLATE_DEFINE("StampedStressReleasesFromASignalHandlerNeverHandOutAB
 // The policies whose rule names the releasers: a handler is a second producer there.
 TEST_CASE_TEMPLATE_APPLY(signalReleases, test::PoliciesWhere<test::HasOneAcquirer>);
 
-TEST_CASE("StampedStressTreiberManyThreadsWithSharedCopiesPassedAround") {
-    using Pool = audiopool::Pool<double, 2, 64, 16, audiopool::Treiber>;
-    using Message = Held<Pool::Shared>;
+/// Any threads acquire and release (Treiber): several threads, each passing
+/// Shared copies of what it holds to the next.
+template <class Policy>
+void stressManyThreadsWithSharedCopiesPassedAround() {
+    using Pool = audiopool::Pool<double, 2, 64, 16, Policy>;
+    using Message = Held<typename Pool::Shared>;
     auto pool = test::makePool<Pool>();
     const std::uint64_t cycles = cyclesPerThread();
     const auto threads = static_cast<std::size_t>(envOr("AUDIOPOOL_STRESS_THREADS", 4));
@@ -479,8 +482,8 @@ TEST_CASE("StampedStressTreiberManyThreadsWithSharedCopiesPassedAround") {
         totalCorrupted += corrupted[t];
     }
     const audiopool::Stats s = pool->stats();
-    std::printf("stress Treiber: %zu threads x %llu cycles survived (%llu shared copies passed, %llu exhausted acquires, highWater %zu/%zu)\n",
-                threads, static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(totalPassed),
+    std::printf("stress %s: %zu threads x %llu cycles survived (%llu shared copies passed, %llu exhausted acquires, highWater %zu/%zu)\n",
+                std::string(Policy::name).c_str(), threads, static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(totalPassed),
                 static_cast<unsigned long long>(totalFailed), s.highWater, s.capacity);
     CHECK(totalCorrupted == 0);
     CHECK(s.inUse == 0);
@@ -492,9 +495,11 @@ TEST_CASE("StampedStressTreiberManyThreadsWithSharedCopiesPassedAround") {
     CHECK(verify::wholeness(*pool) == "");
 }
 
-TEST_CASE("StampedStressSpscRingAcquireOnOneThreadReleaseOnAnother") {
-    using Pool = audiopool::Pool<float, 2, 64, 8, audiopool::SpscRing>;
-    using Message = Held<Pool::Shared>;
+/// One thread acquires, one other releases (SpscRing).
+template <class Policy>
+void stressAcquireOnOneThreadReleaseOnAnother() {
+    using Pool = audiopool::Pool<float, 2, 64, 8, Policy>;
+    using Message = Held<typename Pool::Shared>;
     auto pool = test::makePool<Pool>();
     const std::uint64_t cycles = cyclesPerThread();
     example::SpscQueue<Message, 16> handoff;
@@ -552,8 +557,8 @@ TEST_CASE("StampedStressSpscRingAcquireOnOneThreadReleaseOnAnother") {
     releaser.join();
 
     const audiopool::Stats s = pool->stats();
-    std::printf("stress SpscRing: 2 threads, %llu buffers handed over and released (%llu local copies, %llu exhausted acquires, highWater %zu/%zu)\n",
-                static_cast<unsigned long long>(received), static_cast<unsigned long long>(localCopies),
+    std::printf("stress %s: 2 threads, %llu buffers handed over and released (%llu local copies, %llu exhausted acquires, highWater %zu/%zu)\n",
+                std::string(Policy::name).c_str(), static_cast<unsigned long long>(received), static_cast<unsigned long long>(localCopies),
                 static_cast<unsigned long long>(failed), s.highWater, s.capacity);
     CHECK(received == cycles);
     CHECK(corrupted == 0);
@@ -566,14 +571,16 @@ TEST_CASE("StampedStressSpscRingAcquireOnOneThreadReleaseOnAnother") {
     CHECK(verify::wholeness(*pool) == "");
 }
 
-TEST_CASE("StampedStressOwnerThreadOneOwnerThreeReleasers") {
-    using Pool = audiopool::Pool<double, 2, 32, 8, audiopool::OwnerThread>;
+/// One thread acquires, any threads release (OwnerThread): one owner, three releasers.
+template <class Policy>
+void stressOneOwnerThreeReleasers() {
+    using Pool = audiopool::Pool<double, 2, 32, 8, Policy>;
     auto pool = test::makePool<Pool>();
     const std::uint64_t cycles = cyclesPerThread();
     const OwnerThreadOutcome out = runOwnerThreadStress(*pool, cycles);
-    std::printf("stress OwnerThread: 1 owner + 3 releasers, %llu buffers handed over and released (%llu local copies, "
+    std::printf("stress %s: 1 owner + 3 releasers, %llu buffers handed over and released (%llu local copies, "
                 "%llu owner copies dropped last, %llu exhausted acquires, highWater %zu/%zu)\n",
-                static_cast<unsigned long long>(out.received), static_cast<unsigned long long>(out.localCopies),
+                std::string(Policy::name).c_str(), static_cast<unsigned long long>(out.received), static_cast<unsigned long long>(out.localCopies),
                 static_cast<unsigned long long>(out.ownerLast), static_cast<unsigned long long>(out.failed),
                 out.stats.highWater, out.stats.capacity);
     checkOwnerThreadStress<Pool>(out, cycles);
@@ -599,9 +606,12 @@ TEST_CASE("StampedStressOwnerThreadOneLaneSoReleasersShareTheReturnRing") {
     CHECK(verify::wholeness(*pool) == "");
 }
 
-TEST_CASE("StampedStressIndexStackLongRandomSequences") {
-    using Pool = audiopool::Pool<double, 3, 16, 6, audiopool::IndexStack>;
-    using Entry = Held<Pool::Shared>;
+/// One thread does everything (IndexStack): long random sequences, checked
+/// against a model as they go.
+template <class Policy>
+void stressLongRandomSequencesOnOneThread() {
+    using Pool = audiopool::Pool<double, 3, 16, 6, Policy>;
+    using Entry = Held<typename Pool::Shared>;
     auto pool = test::makePool<Pool>();
     const std::uint64_t steps = cyclesPerThread() * 4;
     std::mt19937_64 random(2026);
@@ -648,8 +658,8 @@ TEST_CASE("StampedStressIndexStackLongRandomSequences") {
     for (auto& e : held) corrupted += !checkAndDrop<Pool>(e);
     held.clear();
     const audiopool::Stats s = pool->stats();
-    std::printf("stress IndexStack: 1 thread x %llu random steps (%llu acquisitions, %llu exhausted, highWater %zu/%zu)\n",
-                static_cast<unsigned long long>(steps), static_cast<unsigned long long>(acquisitions),
+    std::printf("stress %s: 1 thread x %llu random steps (%llu acquisitions, %llu exhausted, highWater %zu/%zu)\n",
+                std::string(Policy::name).c_str(), static_cast<unsigned long long>(steps), static_cast<unsigned long long>(acquisitions),
                 static_cast<unsigned long long>(failures), s.highWater, s.capacity);
     CHECK(corrupted == 0);
     CHECK(s.inUse == 0);
@@ -658,6 +668,15 @@ TEST_CASE("StampedStressIndexStackLongRandomSequences") {
     CHECK(s.highWater == peak);
     CHECK(s.highWater <= Pool::capacity);
     CHECK(verify::wholeness(*pool) == "");
+}
+
+// Every built-in policy (the one list), stressed as its thread rule allows.
+TEST_CASE_TEMPLATE("StampedStressEveryPolicyAsItsThreadRuleAllows", Policy, AUDIOPOOL_ALL_POLICIES) {
+    constexpr audiopool::ThreadRule rule = test::threadRuleOf<Policy>;
+    if constexpr (rule == audiopool::ThreadRule::AnyThread) stressManyThreadsWithSharedCopiesPassedAround<Policy>();
+    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerOneReleaser) stressAcquireOnOneThreadReleaseOnAnother<Policy>();
+    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerAnyReleaser) stressOneOwnerThreeReleasers<Policy>();
+    else stressLongRandomSequencesOnOneThread<Policy>();
 }
 
 TEST_SUITE_END();
