@@ -1,5 +1,5 @@
 // A program in another project using audiopool. The policy is chosen at
-// compile time (-DCONSUMER_POLICY=Treiber|SpscRing|IndexStack|OwnerThread) and used the
+// compile time (-DCONSUMER_POLICY=<a built-in policy's name>) and used the
 // way that policy allows; the program checks what it sees and exits non-zero
 // on any surprise.
 #include <array>
