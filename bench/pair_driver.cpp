@@ -12,8 +12,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <array>
 #include <cstring>
+#include <span>
 #include <string>
+#include <tuple>
 
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
@@ -68,12 +71,15 @@ struct Entry {
     void (*run)(long);
 };
 
+/// One entry per built-in policy (the library's one list), named by the policy.
+template <class... Policies>
+constexpr std::array<Entry, sizeof...(Policies)> poolEntries(std::tuple<Policies...>*) {
+    return {Entry{Policies::name.data(), poolPairs<Policies>}...};
+}
+
 constexpr std::size_t n = 16;
-const Entry entries[] = {
-    {"Treiber", poolPairs<audiopool::Treiber>},
-    {"SpscRing", poolPairs<audiopool::SpscRing>},
-    {"IndexStack", poolPairs<audiopool::IndexStack>},
-    {"OwnerThread", poolPairs<audiopool::OwnerThread>},
+constexpr auto pools = poolEntries(static_cast<audiopool::BuiltinPolicies*>(nullptr));
+const Entry peers[] = {
     {"bare_tagged_cas", listPairs<bench::BareTaggedCas<n>>},
     {"bare_index_stack", listPairs<bench::BareIndexStack<n>>},
     {"boost_lockfree_stack", listPairs<bench::BoostStackFreeList<n>>},
@@ -93,11 +99,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     const long pairs = std::atol(argv[2]);
-    for (const Entry& e : entries) {
-        if (std::strcmp(argv[1], "list") == 0) std::printf("%s\n", e.name);
-        else if (std::strcmp(argv[1], "all") == 0 || std::strcmp(argv[1], e.name) == 0) {
-            e.run(pairs);
-            if (std::strcmp(argv[1], "all") != 0) return 0;
+    for (const std::span<const Entry> entries : {std::span<const Entry>(pools), std::span<const Entry>(peers)}) {
+        for (const Entry& e : entries) {
+            if (std::strcmp(argv[1], "list") == 0) std::printf("%s\n", e.name);
+            else if (std::strcmp(argv[1], "all") == 0 || std::strcmp(argv[1], e.name) == 0) {
+                e.run(pairs);
+                if (std::strcmp(argv[1], "all") != 0) return 0;
+            }
         }
     }
     if (std::strcmp(argv[1], "all") == 0 || std::strcmp(argv[1], "list") == 0) return 0;
