@@ -83,6 +83,7 @@ AUDIOPOOL_EXPORT namespace audiopool {
 ///    a mutex, say). Never use such a policy on the audio thread.
 enum class Progress { Blocking, LockFree, WaitFree };
 
+/// "blocking", "lock-free" or "wait-free". Thread: any. Allocates: no.
 constexpr std::string_view describe(Progress p) noexcept {
     switch (p) {
     case Progress::Blocking: return "blocking";

@@ -32,6 +32,8 @@
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
+/// What a lower-level release, or a thread its policy does not allow, did
+/// wrong (MisuseReport::kind).
 enum class Misuse {
     DoubleRelease,   ///< the buffer was already back in the pool, or the Detached is stale (an older detachment)
     ForeignRelease,  ///< the buffer belongs to another pool
@@ -40,6 +42,7 @@ enum class Misuse {
     WrongThread,     ///< checked builds: a thread the policy does not allow (index: the buffer, or Popped::none for an acquire)
 };
 
+/// A few words for a misuse, for a handler's message. Thread: any. Allocates: no.
 constexpr std::string_view describe(Misuse m) noexcept {
     switch (m) {
     case Misuse::DoubleRelease: return "double release";
@@ -51,6 +54,8 @@ constexpr std::string_view describe(Misuse m) noexcept {
     return "unknown misuse";
 }
 
+/// What the misuse handler is told: the misuse, the pool that detected it
+/// and the buffer index given (Popped::none for an acquire).
 struct MisuseReport {
     Misuse kind;
     const void* pool;    ///< the pool that detected it

@@ -83,6 +83,9 @@ struct Stats {
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
+/// A pool of Capacity buffers of Channels x Frames samples of S, handed out
+/// by Policy's free list (Treiber unless named; see the policies below).
+/// Storage inline, constructor constexpr: a pool can be `constinit`.
 template <SampleType S, std::size_t Channels, std::size_t Frames, std::size_t Capacity,
           FreeListPolicy Policy = Treiber>
 class Pool {
