@@ -39,8 +39,8 @@
 // The owner never trusts a position that moved back: it reads entries only
 // below the largest position it has seen, and when it reads a position behind
 // that one it keeps the larger and reports the lane as Misuse::WrongThread
-// (Popped::ruleBrokenBit on its next pop, or ruleBroken if that pop is
-// empty), in every build. The outcome: releases that landed behind, or whose
+// (Popped::ruleBrokenBit on the pop that saw it, or ruleBroken if that pop
+// is empty), in every build. The outcome: releases that landed behind, or whose
 // entry a handler overwrote, are lost (counted as in use for good, visible in
 // stats()); no buffer is handed out twice. (The lag behind the largest
 // position is less than Capacity, since only Capacity buffers exist, so no
