@@ -78,16 +78,6 @@ inline std::uintptr_t currentThreadToken() noexcept {
     return pointer | 1u;
 }
 
-/// Whether currentThreadToken() is read afresh at every call on this target
-/// (an `asm volatile` read), so a fiber or coroutine that moves between
-/// threads is always named by the thread it runs on now.
-inline constexpr bool threadTokenIsReadAfresh =
-#if defined(__ELF__) && (defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)) && \
-    (defined(__GNUC__) || defined(__clang__))
-    true;
-#else
-    false;
-#endif
 
 } // namespace audiopool::detail
 
