@@ -1,7 +1,7 @@
 // One constinit pool of 4 MiB of samples per built-in policy (the library's
 // one list). Their initial state is all zero bits, so they belong in .bss:
 // the object's initialised data must stay tiny (check_sections.py checks it,
-// and counts the pools from the size of audiopoolBssPools).
+// and counts the pools by their symbols).
 #include <algorithm>
 #include <array>
 #include <cstddef>
