@@ -222,14 +222,6 @@ TEST_CASE_TEMPLATE("MisuseLowerLevelReleasesAreReportedAndLoseNothing", Policy, 
     CHECK(verify::wholeness(*other) == "");
 }
 
-/// Every report counted by kind (MisuseLog keeps the first 64).
-struct KindCount {
-    static inline std::atomic<std::uint64_t> doubleRelease{0}, other{0};
-    static void record(const audiopool::MisuseReport& report) noexcept {
-        (report.kind == audiopool::Misuse::DoubleRelease ? doubleRelease : other).fetch_add(1, std::memory_order_relaxed);
-    }
-};
-
 TEST_CASE_TEMPLATE_DEFINE("MisuseTwoThreadsRacingToAdoptOneDetachedLoserIsADoubleRelease", Policy, adoptRace) {
     // Two threads adopt the same Detached at the same moment, round after
     // round: exactly one gets the buffer, and the other is reported as
@@ -239,9 +231,7 @@ TEST_CASE_TEMPLATE_DEFINE("MisuseTwoThreadsRacingToAdoptOneDetachedLoserIsADoubl
     // step; the model check's "Detached: adopt and release race" finds it
     // every time).
     using Pool = MisusePool<Policy>;
-    KindCount::doubleRelease = 0;
-    KindCount::other = 0;
-    const audiopool::MisuseHandler previous = audiopool::setMisuseHandler(&KindCount::record);
+    verify::MisuseLog log;
     auto pool = test::makePool<Pool>();
     constexpr int rounds = 20000;
     std::atomic<int> round{-1}, finished{0};
@@ -280,9 +270,9 @@ TEST_CASE_TEMPLATE_DEFINE("MisuseTwoThreadsRacingToAdoptOneDetachedLoserIsADoubl
     CHECK(twoWinners == 0);
     CHECK(noWinner == 0);
     CHECK(wins[0] + wins[1] == rounds);
-    audiopool::setMisuseHandler(previous);
-    CHECK(KindCount::other.load() == 0);  // NotDetached above all
-    CHECK(KindCount::doubleRelease.load() == static_cast<std::uint64_t>(rounds));
+    CHECK(log.countOf(audiopool::Misuse::NotDetached) == 0);
+    CHECK(log.countOf(audiopool::Misuse::DoubleRelease) == static_cast<std::size_t>(rounds));
+    CHECK(log.count() == static_cast<std::size_t>(rounds));  // nothing else reported
     CHECK(pool->stats().misuses == static_cast<std::uint64_t>(rounds));
     CHECK(verify::wholeness(*pool) == "");
 }

@@ -221,14 +221,6 @@ struct SignalStress {
     }
 };
 
-/// Every report counted by kind, from any thread.
-struct ReportCount {
-    static inline std::atomic<std::uint64_t> wrongThread{0}, other{0};
-    static void record(const audiopool::MisuseReport& report) noexcept {
-        (report.kind == audiopool::Misuse::WrongThread ? wrongThread : other).fetch_add(1, std::memory_order_relaxed);
-    }
-};
-
 struct SignalOutcome {
     std::uint64_t handedOver = 0, doubleOwners = 0, failed = 0, handlerRuns = 0, handlerReleases = 0, corrupted = 0;
     std::uint64_t wrongThread = 0, otherMisuses = 0;
@@ -245,9 +237,7 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
     S::corrupted = 0;
     S::handlerRuns = 0;
     S::handlerReleases = 0;
-    ReportCount::wrongThread = 0;
-    ReportCount::other = 0;
-    const audiopool::MisuseHandler previousHandler = audiopool::setMisuseHandler(&ReportCount::record);
+    verify::MisuseLog log;
     struct sigaction action {}, previousAction {};
     action.sa_handler = &S::onSignal;
     sigemptyset(&action.sa_mask);
@@ -334,12 +324,11 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
     done.store(true, std::memory_order_release);  // after the last push
     releaser.join();
     sigaction(SIGUSR1, &previousAction, nullptr);
-    audiopool::setMisuseHandler(previousHandler);
     out.handlerRuns = S::handlerRuns.load();
     out.handlerReleases = S::handlerReleases.load();
     out.corrupted = S::corrupted.load() + releaserCorrupted;
-    out.wrongThread = ReportCount::wrongThread.load();
-    out.otherMisuses = ReportCount::other.load();
+    out.wrongThread = log.countOf(audiopool::Misuse::WrongThread);
+    out.otherMisuses = log.count() - out.wrongThread;
     out.stats = pool.stats();
     return out;
 }

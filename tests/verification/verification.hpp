@@ -42,7 +42,8 @@ bool stampIntact(const Handle& h, double stamp, std::size_t channels, std::size_
 }
 
 /// Records misuse reports from any thread, without allocating (the handler
-/// may run on an audio thread or on several threads at once).
+/// may run on an audio thread or on several threads at once): the first
+/// maxReports in full, and every one counted by its kind.
 class MisuseLog {
 public:
     static constexpr std::size_t maxReports = 64;
@@ -56,12 +57,14 @@ public:
 
     static std::size_t count() { return count_.load(std::memory_order_acquire); }
     static audiopool::MisuseReport report(std::size_t i) { return reports_[i]; }
+    /// Every report of this kind, the ones past maxReports included.
     static std::size_t countOf(audiopool::Misuse kind) {
-        std::size_t n = 0;
-        for (std::size_t i = 0; i < std::min(count(), maxReports); ++i) n += reports_[i].kind == kind;
-        return n;
+        return byKind_[static_cast<std::size_t>(kind)].load(std::memory_order_acquire);
     }
-    static void clear() { count_.store(0, std::memory_order_release); }
+    static void clear() {
+        for (auto& n : byKind_) n.store(0, std::memory_order_relaxed);
+        count_.store(0, std::memory_order_release);  // after the kinds: publishes them with it
+    }
 
 private:
     static void record(const audiopool::MisuseReport& report) noexcept {
@@ -69,9 +72,12 @@ private:
         // load together with the next increment (tests read after a join).
         const std::size_t slot = count_.fetch_add(1, std::memory_order_acq_rel);
         if (slot < maxReports) reports_[slot] = report;
+        // acq_rel: as count_ (read by countOf after a join).
+        byKind_[static_cast<std::size_t>(report.kind)].fetch_add(1, std::memory_order_acq_rel);
     }
     static inline std::array<audiopool::MisuseReport, maxReports> reports_{};
     static inline std::atomic<std::size_t> count_{0};
+    static inline std::array<std::atomic<std::size_t>, 8> byKind_{};  // indexed by Misuse
     audiopool::MisuseHandler previous_;
 };
 
