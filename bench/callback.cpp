@@ -24,11 +24,14 @@
 //   static               buffers assigned once before the run (no management: the limit)
 //   static hand-off      the same, handing voices to the worker, which only
 //                        reads them (the limit for the strategies that hand off)
-//   IndexStack, SpscRing, OwnerThread, Treiber   audiopool pools, prefaulted
-//                        (SpscRing: a pool for the voices that stay, whose
-//                        releasing thread is the render thread, and one for
-//                        the voices handed off, whose releasing thread is the
-//                        worker; OwnerThread: one pool, released to on both)
+//   every built-in policy (audiopool::BuiltinPolicies)   audiopool pools,
+//                        prefaulted, used as its thread rule allows
+//                        (StrategyFor): IndexStack keeps every buffer on the
+//                        render thread; SpscRing has a pool for the voices
+//                        that stay, whose releasing thread is the render
+//                        thread, and one for the voices handed off, whose
+//                        releasing thread is the worker; Treiber and
+//                        OwnerThread have one pool, released to on both)
 //   malloc/free, new[]/delete[]     one allocation per buffer, of its exact size
 //   pmr unsync pool, pmr sync pool  std::pmr::unsynchronized_pool_resource and
 //                        synchronized_pool_resource over new_delete_resource,
@@ -58,6 +61,7 @@
 //          this order whatever the list says: see bench/load.hpp),
 //          --csv=PATH, --json=PATH (the results), --ccdf=PATH (the distributions, to plot).
 #include "../examples/support/spsc_queue.hpp"
+#include "each_type.hpp"
 #include "load.hpp"
 #include "peers.hpp"
 #include "report.hpp"
@@ -199,6 +203,7 @@ class PoolStrategy {
     using BusPool = CallbackPool<Policy, busCapacity, maxBusChannels>;
 
 public:
+    static constexpr const char* name = Policy::name.data();
     static constexpr const char* kind = "pool";
     static constexpr bool crossThread = VoicePool::crossThread;
     using Voice = typename VoicePool::Unique;
@@ -221,29 +226,18 @@ private:
     BusPool& busses_ = callbackPool<Policy, busCapacity, maxBusChannels>;
 };
 
-struct IndexStackStrategy : PoolStrategy<audiopool::IndexStack, localVoiceCapacity> {
-    static constexpr const char* name = "IndexStack";
-};
-struct TreiberStrategy : PoolStrategy<audiopool::Treiber, sharedVoiceCapacity> {
-    static constexpr const char* name = "Treiber";
-};
-/// One pool: the render thread acquires every buffer; the voices that stay
-/// come back on it, the handed-off ones on the worker (its lane).
-struct OwnerThreadStrategy : PoolStrategy<audiopool::OwnerThread, sharedVoiceCapacity> {
-    static constexpr const char* name = "OwnerThread";
-};
-
-/// SpscRing allows one releasing thread per pool: voices that stay are taken
-/// from a pool the render thread also releases to, voices handed off from a
-/// pool only the worker releases to. Which one is known when the voice
-/// takes its buffer.
-class SpscRingStrategy {
-    using LocalPool = CallbackPool<audiopool::SpscRing, localVoiceCapacity, voiceChannels>;
-    using HandOffPool = CallbackPool<audiopool::SpscRing, sharedVoiceCapacity, voiceChannels>;
-    using BusPool = CallbackPool<audiopool::SpscRing, busCapacity, maxBusChannels>;
+/// A policy with one releasing thread per pool (SpscRing): voices that stay
+/// are taken from a pool the render thread also releases to, voices handed
+/// off from a pool only the worker releases to. Which one is known when the
+/// voice takes its buffer.
+template <class Policy>
+class SplitPoolStrategy {
+    using LocalPool = CallbackPool<Policy, localVoiceCapacity, voiceChannels>;
+    using HandOffPool = CallbackPool<Policy, sharedVoiceCapacity, voiceChannels>;
+    using BusPool = CallbackPool<Policy, busCapacity, maxBusChannels>;
 
 public:
-    static constexpr const char* name = "SpscRing";
+    static constexpr const char* name = Policy::name.data();
     static constexpr const char* kind = "pool";
     static constexpr bool crossThread = true;
     /// A voice's buffer: from one pool or the other.
@@ -257,7 +251,7 @@ public:
     };
     using Bus = typename BusPool::Unique;
 
-    SpscRingStrategy() {
+    SplitPoolStrategy() {
         local_.prefault();
         handOff_.prefault();
         busses_.prefault();
@@ -276,10 +270,22 @@ public:
     void releaseVoiceOnWorker(Voice& v) { v.handedOff.reset(); }
 
 private:
-    LocalPool& local_ = callbackPool<audiopool::SpscRing, localVoiceCapacity, voiceChannels>;
-    HandOffPool& handOff_ = callbackPool<audiopool::SpscRing, sharedVoiceCapacity, voiceChannels>;
-    BusPool& busses_ = callbackPool<audiopool::SpscRing, busCapacity, maxBusChannels>;
+    LocalPool& local_ = callbackPool<Policy, localVoiceCapacity, voiceChannels>;
+    HandOffPool& handOff_ = callbackPool<Policy, sharedVoiceCapacity, voiceChannels>;
+    BusPool& busses_ = callbackPool<Policy, busCapacity, maxBusChannels>;
 };
+
+/// Each built-in policy's strategy, by its thread rule: a one-thread policy
+/// keeps every buffer on the render thread (as static does); a policy with
+/// one releasing thread splits its voices over two pools; the others hand
+/// voices off and take them back on one pool (OwnerThread: the worker's
+/// releases go to its lane).
+template <class Policy, audiopool::ThreadRule Rule = CallbackPool<Policy, busCapacity, maxBusChannels>::threadRule>
+using StrategyFor = std::conditional_t<
+    Rule == audiopool::ThreadRule::OneThread, PoolStrategy<Policy, localVoiceCapacity>,
+    std::conditional_t<Rule == audiopool::ThreadRule::OneAcquirerOneReleaser, SplitPoolStrategy<Policy>,
+                       PoolStrategy<Policy, sharedVoiceCapacity>>>;
+
 
 /// A strategy whose buffers are Blocks from Sources: voices() and busses()
 /// each allocate(channels, frames) -> Block and free(Block&) (the same
@@ -925,6 +931,13 @@ std::vector<std::unique_ptr<Contender>> contenders() {
     return all;
 }
 
+/// One contender per built-in policy (audiopool::BuiltinPolicies).
+template <class... Policies>
+std::vector<std::unique_ptr<Contender>> policyContenders(std::tuple<Policies...>*) {
+    return contenders<StrategyFor<Policies>...>();
+}
+
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -957,14 +970,16 @@ int main(int argc, char** argv) {
     // malloc serves it from an arena of its own, as it would there).
     std::thread render([&] {
         Worker worker;
-        auto all = contenders<StaticStrategy<false>, StaticStrategy<true>, IndexStackStrategy, SpscRingStrategy, OwnerThreadStrategy,
-                              TreiberStrategy,
-                              BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
+        auto all = contenders<StaticStrategy<false>, StaticStrategy<true>>();
+        for (auto& pool : policyContenders(static_cast<audiopool::BuiltinPolicies*>(nullptr)))
+            all.push_back(std::move(pool));
+        for (auto& peer : contenders<BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
                               BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
                               BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
                               BlockStrategy<PmrAllocator<std::pmr::synchronized_pool_resource>>,
                               BlockStrategy<ListSources<bench::MutexFreeList>>,
-                              BlockStrategy<ListSources<bench::BoostStackFreeList>>>();
+                              BlockStrategy<ListSources<bench::BoostStackFreeList>>>())
+            all.push_back(std::move(peer));
         for (const bench::LoadKind kind : loads) {
             const std::string load(bench::loadName(kind));
             const bench::Load background(kind);
@@ -982,7 +997,10 @@ int main(int argc, char** argv) {
 
     std::uint64_t exhausted = 0, waits = 0;
     std::vector<bench::Target> targets;
-    for (const char* pool : {"IndexStack", "SpscRing", "OwnerThread", "Treiber"}) {
+    std::vector<std::string> pools;
+    bench::forEachType<audiopool::BuiltinPolicies>(
+        [&]<class Policy>(std::type_identity<Policy>) { pools.emplace_back(Policy::name); });
+    for (const std::string& pool : pools) {
         std::uint64_t faults = 0;
         for (const bench::LoadKind kind : loads) {
             double worst = 0;

@@ -20,17 +20,20 @@ Prints what is wrong and exits 1, or prints one line and exits 0.
 import csv
 import json
 import math
+import os
+import re
 import sys
 
 LOADS = ["none", "churn", "cache"]
 FRAMES = [64, 256]
+# The pools: one per built-in policy, from the one list of them.
+POLICY_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "include", "audiopool", "policy_list.hpp")
+POLICIES = re.search(r"^#define AUDIOPOOL_BUILTIN_POLICIES (.*)$", open(POLICY_LIST, encoding="utf-8").read(),
+                     re.M).group(1).replace("::audiopool::", "").replace(" ", "").split(",")
 STRATEGIES = {
     "static": "limit",
     "static hand-off": "limit",
-    "IndexStack": "pool",
-    "SpscRing": "pool",
-    "OwnerThread": "pool",
-    "Treiber": "pool",
+    **{policy: "pool" for policy in POLICIES},
     "malloc/free": "peer",
     "new[]/delete[]": "peer",
     "pmr unsync pool": "peer",

@@ -20,6 +20,7 @@
 // the churn load, each pool's p99.99 at most 5 x its own median.
 // Options: --samples=N (per subject and load, default 1000000),
 //          --csv=PATH (percentiles), --ccdf=PATH (the distributions, to plot).
+#include "each_type.hpp"
 #include "load.hpp"
 #include "peers.hpp"
 #include "report.hpp"
@@ -31,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifdef AUDIOPOOL_IMPORT
@@ -61,9 +63,9 @@ struct Subject {
 };
 
 template <class Policy>
-Subject poolSubject(const char* name) {
+Subject poolSubject(std::string name) {
     blockPool<Policy>.prefault();
-    return {name, true, [] {  // the pool has static storage: nothing to capture
+    return {std::move(name), true, [] {  // the pool has static storage: nothing to capture
                 auto& pool = blockPool<Policy>;
                 const std::uint64_t t0 = bench::stamp();
                 for (int i = 0; i < batch; ++i) {
@@ -119,10 +121,9 @@ int main(int argc, char** argv) {
     for (const bench::LoadKind load : bench::allLoads) {
         const std::string loadName(bench::loadName(load));
         std::vector<Subject> subjects;
-        subjects.push_back(poolSubject<audiopool::Treiber>("pool Treiber"));
-        subjects.push_back(poolSubject<audiopool::SpscRing>("pool SpscRing"));
-        subjects.push_back(poolSubject<audiopool::IndexStack>("pool IndexStack"));
-        subjects.push_back(poolSubject<audiopool::OwnerThread>("pool OwnerThread"));
+        bench::forEachType<audiopool::BuiltinPolicies>([&]<class Policy>(std::type_identity<Policy>) {
+            subjects.push_back(poolSubject<Policy>(std::string("pool ") + Policy::name.data()));
+        });
         subjects.push_back(heapSubject<bench::HeapKind::Malloc>("malloc 4 KiB"));
         subjects.push_back(heapSubject<bench::HeapKind::NewArray>("new float[1024]"));
         subjects.push_back(clockSubject());

@@ -24,6 +24,7 @@
 // Use --benchmark_repetitions=N with --benchmark_enable_random_interleaving
 // and the summary quotes medians.
 #include "../examples/support/spsc_queue.hpp"
+#include "each_type.hpp"
 #include "peers.hpp"
 #include "report.hpp"
 
@@ -275,10 +276,10 @@ void registerAll(bool quick) {
     using namespace bench;
     constexpr std::size_t n = pairCapacity;
 
-    add("pair/Treiber", poolPair<audiopool::Treiber>);
-    add("pair/SpscRing", poolPair<audiopool::SpscRing>);
-    add("pair/IndexStack", poolPair<audiopool::IndexStack>);
-    add("pair/OwnerThread", poolPair<audiopool::OwnerThread>);
+    using Policies = audiopool::BuiltinPolicies;
+    forEachType<Policies>([]<class Policy>(std::type_identity<Policy>) {
+        add(std::string("pair/") + Policy::name.data(), poolPair<Policy>);
+    });
     add("pair/bare tagged CAS", listPair<BareTaggedCas<n>>);
     add("pair/bare index stack", listPair<BareIndexStack<n>>);
     add("pair/boost::lockfree::stack", listPair<BoostStackFreeList<n>>);
@@ -289,41 +290,56 @@ void registerAll(bool quick) {
     add("pair/malloc+free 4 KiB", heapPair<HeapKind::Malloc>);
     add("pair/new[]+delete[] 4 KiB", heapPair<HeapKind::NewArray>);
 
-    const std::vector<std::pair<std::string, void (*)(benchmark::State&)>> contended = {
-        {"contended/Treiber", poolPair<audiopool::Treiber, Case::Contended>},
+    // Two threads acquire and release on one pool: the policies that let any
+    // thread do both.
+    std::vector<std::pair<std::string, void (*)(benchmark::State&)>> contended;
+    forEachType<Policies>([&]<class Policy>(std::type_identity<Policy>) {
+        if constexpr (BlockPool<Policy>::threadRule == audiopool::ThreadRule::AnyThread)
+            contended.emplace_back(std::string("contended/") + Policy::name.data(), poolPair<Policy, Case::Contended>);
+    });
+    contended.insert(contended.end(), {
         {"contended/bare tagged CAS", listPairShared<BareTaggedCas<n>>},
         {"contended/boost::lockfree::stack", listPairShared<BoostStackFreeList<n>>},
         {"contended/moodycamel::ConcurrentQueue", listPairShared<ConcurrentQueueFreeList<n>>},
         {"contended/std::mutex + vector", listPairShared<MutexFreeList<n>>},
         {"contended/malloc+free 4 KiB", heapPair<HeapKind::Malloc>},
-    };
+    });
     for (const auto& [name, body] : contended) add(name, body)->Threads(2)->UseRealTime();
 
-    const std::vector<std::pair<std::string, void (*)(benchmark::State&)>> cross = {
-        {"crossthread/SpscRing", poolCrossThread<audiopool::SpscRing>},
-        {"crossthread/Treiber", poolCrossThread<audiopool::Treiber>},
-        {"crossthread/OwnerThread", poolCrossThread<audiopool::OwnerThread>},
+    // One thread acquires, another releases: the policies that allow it.
+    std::vector<std::pair<std::string, void (*)(benchmark::State&)>> cross;
+    forEachType<Policies>([&]<class Policy>(std::type_identity<Policy>) {
+        if constexpr (BlockPool<Policy>::crossThread)
+            cross.emplace_back(std::string("crossthread/") + Policy::name.data(), poolCrossThread<Policy>);
+    });
+    cross.insert(cross.end(), {
         {"crossthread/moodycamel::ReaderWriterQueue", listCrossThread<ReaderWriterFreeList<n>>},
         {"crossthread/atomic count (floor)", listCrossThread<AtomicCount<n>>},
         {"crossthread/boost::lockfree::spsc_queue", listCrossThread<BoostSpscFreeList<n>>},
         {"crossthread/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>>},
         {"crossthread/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>>},
-    };
+    });
     for (const auto& [name, body] : cross) add(name, body)->UseRealTime();
 
     constexpr std::size_t fanOut = 3;
-    const std::vector<std::pair<std::string, void (*)(benchmark::State&)>> fan = {
-        {"fanout/OwnerThread", poolCrossThread<audiopool::OwnerThread, fanOut>},
-        {"fanout/Treiber", poolCrossThread<audiopool::Treiber, fanOut>},
+    // One thread acquires, several release: the policies that allow it.
+    std::vector<std::pair<std::string, void (*)(benchmark::State&)>> fan;
+    forEachType<Policies>([&]<class Policy>(std::type_identity<Policy>) {
+        constexpr audiopool::ThreadRule rule = BlockPool<Policy>::threadRule;
+        if constexpr (rule == audiopool::ThreadRule::AnyThread || rule == audiopool::ThreadRule::OneAcquirerAnyReleaser)
+            fan.emplace_back(std::string("fanout/") + Policy::name.data(), poolCrossThread<Policy, fanOut>);
+    });
+    fan.insert(fan.end(), {
         {"fanout/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>, fanOut>},
         {"fanout/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>, fanOut>},
         {"fanout/std::mutex + vector", listCrossThread<MutexFreeList<n>, fanOut>},
         {"fanout/atomic count (floor)", listCrossThread<AtomicCount<n>, fanOut>},
-    };
+    });
     for (const auto& [name, body] : fan) add(name, body)->UseRealTime();
 
-    add("copy/Treiber", poolCopy<audiopool::Treiber>);
-    add("copy/IndexStack", poolCopy<audiopool::IndexStack>);
+    forEachType<Policies>([]<class Policy>(std::type_identity<Policy>) {
+        add(std::string("copy/") + Policy::name.data(), poolCopy<Policy>);
+    });
     add("copy/memcpy", memcpyCopy);
 
     addSweep<1>(quick);

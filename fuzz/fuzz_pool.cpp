@@ -1,7 +1,7 @@
 // libFuzzer target: decodes its input into a sequence of pool operations on
-// five pools (one per policy, and OwnerThread a second time with no lanes, so
-// that its releases go through the return ring and wrap it; different shapes
-// and sample types) and checks every pool against a simple reference model
+// one pool per built-in policy (audiopool::BuiltinPolicies) and OwnerThread a
+// second time with no lanes, so that its releases go through the return ring
+// and wrap it (different shapes and sample types), and checks every pool against a simple reference model
 // after every step. Everything runs on one thread.
 //
 // Operations: acquire and acquireShared with any channels/frames (zero and
@@ -22,6 +22,9 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <audiopool/audiopool.hpp>
@@ -507,11 +510,39 @@ private:
     std::uint64_t acquisitions_ = 0, releases_ = 0, failed_ = 0, rejected_ = 0, misuses_ = 0, foreignMisuses_ = 0;
 };
 
-using TreiberPool = audiopool::Pool<float, 2, 8, 3, audiopool::Treiber>;
-using SpscPool = audiopool::Pool<double, 3, 5, 2, audiopool::SpscRing>;
-using StackPool = audiopool::Pool<float, 1, 16, 4, audiopool::IndexStack>;
-using OwnerPool = audiopool::Pool<float, 2, 4, 3, audiopool::OwnerThread>;
-using OwnerRingPool = audiopool::Pool<double, 1, 6, 3, audiopool::BasicOwnerThread<0>>;
+/// The pool shapes the harnesses cycle through (capacity within every
+/// policy's limit): policy i of the list gets shape i % 4, and its samples are
+/// float for even i, double for odd, so copies between harnesses cross types.
+struct Shape {
+    std::size_t channels, frames, capacity;
+};
+constexpr std::array<Shape, 4> shapes{{{2, 8, 3}, {3, 5, 2}, {1, 16, 4}, {2, 4, 3}}};
+
+template <class Policy, std::size_t I>
+using PoolFor = audiopool::Pool<std::conditional_t<I % 2 == 0, float, double>, shapes[I % 4].channels,
+                                shapes[I % 4].frames, shapes[I % 4].capacity, Policy>;
+
+/// One harness per built-in policy (audiopool::BuiltinPolicies), then
+/// OwnerThread a second time with no lanes, so that its releases go through
+/// the return ring and wrap it.
+template <class Policies, class Indices>
+struct HarnessTuple;
+template <class... Policies, std::size_t... I>
+struct HarnessTuple<std::tuple<Policies...>, std::index_sequence<I...>> {
+    using type = std::tuple<Harness<PoolFor<Policies, I>>...,
+                            Harness<audiopool::Pool<double, 1, 6, 3, audiopool::BasicOwnerThread<0>>>>;
+};
+using Harnesses = HarnessTuple<audiopool::BuiltinPolicies,
+                               std::make_index_sequence<std::tuple_size_v<audiopool::BuiltinPolicies>>>::type;
+constexpr std::size_t harnessCount = std::tuple_size_v<Harnesses>;
+
+/// Calls f with the harness at a run-time index (below harnessCount).
+template <class Fn>
+void withHarness(Harnesses& all, std::size_t index, Fn&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((I == index ? (f(std::get<I>(all)), 0) : 0), ...);
+    }(std::make_index_sequence<harnessCount>{});
+}
 
 } // namespace
 
@@ -519,40 +550,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     audiopool::setMisuseHandler(&countMisuse);
     misusesReported = 0;
     Input in(data, size);
-    Harness<TreiberPool> treiber;
-    Harness<SpscPool> spsc;
-    Harness<StackPool> stack;
-    Harness<OwnerPool> owner;
-    Harness<OwnerRingPool> ownerRing;
+    Harnesses all;
+    // A step: a byte below harnessCount picks a harness and does one operation
+    // on its pool; the next value copies from a live handle of one harness into
+    // one of another's (or the same's), across sample types.
     while (!in.done()) {
-        const std::uint8_t which = in.byte();
-        switch (which % 4) {
-        case 0: treiber.step(in); break;
-        case 1: spsc.step(in); break;
-        case 2: stack.step(in); break;
-        default:
-            if (which & 8) {  // the OwnerThread pools (3 + 8 + 16k: 11, 27, ...)
-                switch ((which >> 4) % 3) {
-                case 0: owner.step(in); break;
-                case 1: ownerRing.step(in); break;
-                default:  // float -> double, either way
-                    if (which & 4) ownerRing.withLive(in, [&](const auto& h) { owner.absorbCopy(in, h); });
-                    else owner.withLive(in, [&](const auto& h) { ownerRing.absorbCopy(in, h); });
-                    owner.check();
-                    ownerRing.check();
-                    break;
-                }
-                break;
-            }
-            // a copy from one pool's handle into another pool's (float <-> double)
-            if (which & 4) spsc.withLive(in, [&](const auto& h) { treiber.absorbCopy(in, h); });
-            else treiber.withLive(in, [&](const auto& h) { spsc.absorbCopy(in, h); });
-            treiber.check();
-            spsc.check();
-            break;
+        const std::size_t which = in.below(harnessCount + 1);
+        if (which < harnessCount) {
+            withHarness(all, which, [&](auto& h) { h.step(in); });
+        } else {
+            const std::size_t from = in.below(harnessCount), to = in.below(harnessCount);
+            withHarness(all, from, [&](auto& source) {
+                withHarness(all, to, [&](auto& target) {
+                    source.withLive(in, [&](const auto& h) { target.absorbCopy(in, h); });
+                    source.check();
+                    target.check();
+                });
+            });
         }
-        EXPECT(misusesReported ==
-               treiber.misuses() + spsc.misuses() + stack.misuses() + owner.misuses() + ownerRing.misuses());
+        std::uint64_t misuses = 0;
+        std::apply([&](const auto&... h) { misuses = (h.misuses() + ...); }, all);
+        EXPECT(misusesReported == misuses);
     }
     return 0;
 }
