@@ -2,9 +2,10 @@
 """Checks the policy tables of the pages against what the policies state of
 themselves (policy_facts, built from audiopool::BuiltinPolicies): each table
 with a `policy` column has exactly one row per built-in policy (a cell that is
-just `Name`), and that row's guarantee cell names the policy's progress on
-the target the facts were built for (`wait-free`, `lock-free`), and its
-threads say what the policy's thread rule says. A policy added to the list
+just `Name`), and that row's guarantee cell (a column named "...guarantee...")
+names the policy's progress on the target the facts were built for
+(`wait-free`, `lock-free`), and its thread cells (columns named "...thread..."
+or "who ...") say what the policy's thread rule says. A policy added to the list
 without its row, or a row left behind by a policy that went, fails here.
 
 Usage: check_policy_tables.py POLICY_FACTS_PROGRAM PAGE..."""
@@ -50,6 +51,10 @@ for page in sys.argv[2:]:
         where = f"{page} (table '{header[:60]}')"
         policy_col = columns.index("policy")
         guarantee_col = next((k for k, c in enumerate(columns) if "guarantee" in c), None)
+        # The columns that say which threads may call (headers with "thread"
+        # or "who"); a table without them (lines per policy, signal handlers)
+        # is checked for its rows only.
+        thread_cols = [k for k, c in enumerate(columns) if k != policy_col and ("thread" in c or c.startswith("who"))]
         seen = []
         for row in rows:
             m = re.fullmatch(r"`(\w+)`", row[policy_col]) if policy_col < len(row) else None
@@ -63,8 +68,8 @@ for page in sys.argv[2:]:
             if guarantee_col is not None and facts[name]["progress"] not in row[guarantee_col]:
                 problems.append(f"{where}: `{name}` is {facts[name]['progress']} here, its row says "
                                 f"'{row[guarantee_col][:80]}'")
-            threads = [row[k] for k in range(len(row)) if k not in (policy_col, guarantee_col)][:2]
-            if not any(RULE_WORDS[facts[name]["rule"]].search(t) for t in threads):
+            threads = [row[k] for k in thread_cols if k < len(row)]
+            if thread_cols and not any(RULE_WORDS[facts[name]["rule"]].search(t) for t in threads):
                 problems.append(f"{where}: `{name}`'s thread rule is {facts[name]['rule']}, its row says "
                                 f"'{' / '.join(threads)[:100]}'")
         for name in facts:

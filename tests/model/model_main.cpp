@@ -33,6 +33,8 @@
 #include <source_location>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 // The build users ship: no thread binding checks (their extra atomic reads
@@ -77,6 +79,24 @@ using ModelTreiber = BasicTreiber<audiopool::detail::NoTreiberHooks, TagBits, mo
 using ModelSpscRing = BasicSpscRing<audiopool::detail::NoSpscHooks, model::Atomics>;
 template <std::size_t Lanes>
 using ModelOwnerThread = BasicOwnerThread<Lanes, audiopool::detail::NoOwnerThreadHooks, model::Atomics>;
+
+// Every built-in policy whose threads share its state has scenarios below;
+// a one-thread policy (IndexStack: plain memory, no atomics, nothing another
+// thread may touch) has nothing to model. A built-in policy added to the list
+// (policy_list.hpp) that lets two threads in fails to build here until it has
+// its scenarios and is named in this list.
+using ModelChecked = std::tuple<audiopool::Treiber, audiopool::SpscRing, audiopool::OwnerThread>;
+template <class Policy, class... Checked>
+constexpr bool modelCheckedOrOneThread(std::tuple<Checked...>*) {
+    return audiopool::threadRuleOf<typename Policy::template FreeList<2>> == audiopool::ThreadRule::OneThread ||
+           (std::is_same_v<Policy, Checked> || ...);
+}
+template <class... Policies>
+constexpr bool everySharedPolicyModelChecked(std::tuple<Policies...>*) {
+    return (modelCheckedOrOneThread<Policies>(static_cast<ModelChecked*>(nullptr)) && ...);
+}
+static_assert(everySharedPolicyModelChecked(static_cast<audiopool::BuiltinPolicies*>(nullptr)),
+              "a built-in policy that lets two threads in has no model-check scenarios (tests/model/model_main.cpp)");
 
 /// A pool in static storage, constructed and destroyed with each Relacy
 /// iteration (its atomics must be made inside the checker's context).
