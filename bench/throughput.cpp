@@ -163,7 +163,8 @@ void handOffLoop(benchmark::State& state, Acquire acquire, Release release) {
 
 template <class Policy, std::size_t Releasers = 1>
 void poolCrossThread(benchmark::State& state) {
-    auto& pool = blockPool<Policy, Releasers == 1 ? Case::CrossThread : Case::FanOut>;
+    constexpr Case poolCase = Releasers == 1 ? Case::CrossThread : Case::FanOut;
+    auto& pool = blockPool<Policy, poolCase>;
     using Unique = typename BlockPool<Policy>::Unique;
     handOffLoop<Unique, Releasers>(
         state, [&](Unique& item) { return bool(item = pool.acquire()); },

@@ -9,13 +9,15 @@ CMakeLists.txt that a test step builds); other cmake blocks are not. Pages
 written elsewhere in the project (benchmarks, verification) are not checked
 here.
 
-    check_snippets.py DOCS_DIR"""
+    check_snippets.py DOCS_DIR            # checks
+    check_snippets.py DOCS_DIR --update   # rewrites the pages' blocks from the programs (after reformatting them)"""
 import pathlib
 import re
 import sys
 import textwrap
 
 docs = pathlib.Path(sys.argv[1])
+update = "--update" in sys.argv[2:]
 not_ours = {"benchmarks.md", "verification.md"}
 marker = re.compile(r"<!-- snippet: ([\w./-]+)#([\w-]+) -->")
 problems, checked = [], 0
@@ -49,6 +51,11 @@ for page in sorted(docs.glob("*.md")):
                 expected = region(m.group(1), m.group(2), "//" if fence == "```cpp" else "#")
                 if expected is None:
                     problems.append(where + ": no region %s in snippets/%s" % (m.group(2), m.group(1)))
+                elif expected != block and update:
+                    lines[i + 1:end] = expected.splitlines()
+                    end = i + 1 + len(expected.splitlines())
+                    page.write_text("\n".join(lines) + "\n")
+                    print(where + ": rewritten from snippets/%s#%s" % (m.group(1), m.group(2)))
                 elif expected != block:
                     problems.append(where + ": differs from snippets/%s#%s" % (m.group(1), m.group(2)))
             checked += 1

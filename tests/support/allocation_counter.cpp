@@ -154,6 +154,8 @@ int pthread_mutex_lock(pthread_mutex_t* mutex) noexcept {
 }
 
 // ---- operator new and delete, every replaceable form ------------------------
+// One form a line, so the table reads down: the formatter leaves it so.
+// clang-format off
 void* operator new(std::size_t n) { noteAllocation(counters.operatorNew); return orThrow(allocate(n)); }
 void* operator new[](std::size_t n) { noteAllocation(counters.operatorNew); return orThrow(allocate(n)); }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept { noteAllocation(counters.operatorNew); return allocate(n); }
@@ -175,5 +177,6 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept { note(cou
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { note(counters.operatorDelete); __libc_free(p); }
 void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { note(counters.operatorDelete); __libc_free(p); }
 void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { note(counters.operatorDelete); __libc_free(p); }
+// clang-format on
 
 #endif
