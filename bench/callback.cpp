@@ -245,9 +245,7 @@ public:
         typename LocalPool::Unique local;
         typename HandOffPool::Unique handedOff;
         explicit operator bool() const { return bool(local) || bool(handedOff); }
-        float* const* channelPointers() const {
-            return local ? local.channelPointers() : handedOff.channelPointers();
-        }
+        float* const* channelPointers() const { return local ? local.channelPointers() : handedOff.channelPointers(); }
     };
     using Bus = typename BusPool::Unique;
 
@@ -281,11 +279,10 @@ private:
 /// voices off and take them back on one pool (OwnerThread: the worker's
 /// releases go to its lane).
 template <class Policy, audiopool::ThreadRule Rule = CallbackPool<Policy, busCapacity, maxBusChannels>::threadRule>
-using StrategyFor = std::conditional_t<
-    Rule == audiopool::ThreadRule::OneThread, PoolStrategy<Policy, localVoiceCapacity>,
-    std::conditional_t<Rule == audiopool::ThreadRule::OneAcquirerOneReleaser, SplitPoolStrategy<Policy>,
-                       PoolStrategy<Policy, sharedVoiceCapacity>>>;
-
+using StrategyFor =
+    std::conditional_t<Rule == audiopool::ThreadRule::OneThread, PoolStrategy<Policy, localVoiceCapacity>,
+                       std::conditional_t<Rule == audiopool::ThreadRule::OneAcquirerOneReleaser,
+                                          SplitPoolStrategy<Policy>, PoolStrategy<Policy, sharedVoiceCapacity>>>;
 
 /// A strategy whose buffers are Blocks from Sources: voices() and busses()
 /// each allocate(channels, frames) -> Block and free(Block&) (the same
@@ -511,7 +508,8 @@ public:
         // release: every hand-off before this is visible once the worker sees the flag.
         job.stopping.store(true, std::memory_order_release);
         // acquire: pairs with the worker's release below, so its releases are done.
-        while (job_.load(std::memory_order_acquire) != nullptr) std::this_thread::sleep_for(std::chrono::microseconds(50));
+        while (job_.load(std::memory_order_acquire) != nullptr)
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
 
 private:
@@ -654,7 +652,8 @@ private:
         }
         // 3. Mixed into its bus, then given back or handed off.
         for (std::uint32_t v = 0; v < voices; ++v) {
-            if (!voices_[v]) [[unlikely]] continue;
+            if (!voices_[v]) [[unlikely]]
+                continue;
             const std::uint32_t b = v % busCount;
             if (busses_[b]) [[likely]] {
                 for (std::uint32_t c = 0; c < voiceChannels; ++c) {
@@ -670,7 +669,8 @@ private:
         // 4. Busses soft-clipped into the output, then given back.
         for (auto& out : output) std::fill_n(out, frames, 0.0f);
         for (std::uint32_t b = 0; b < busCount; ++b) {
-            if (!busses_[b]) [[unlikely]] continue;
+            if (!busses_[b]) [[unlikely]]
+                continue;
             for (std::uint32_t c = 0; c < busChannels[b]; ++c) {
                 const float* from = channel(busses_[b], c);
                 float* to = output[c % 2];
@@ -686,7 +686,8 @@ private:
         if constexpr (Strategy::crossThread) {
             // The worker fell a whole queue behind: wait (counted; the
             // callback is charged for it).
-            if (handOff_.push(std::move(v))) [[likely]] return;
+            if (handOff_.push(std::move(v))) [[likely]]
+                return;
             ++counts.handOffWaits;
             while (!handOff_.push(std::move(v))) std::this_thread::yield();
         } else {
@@ -813,11 +814,12 @@ std::vector<Result> measure(std::vector<std::unique_ptr<Contender>>& contenders,
 
 void printTable(const std::vector<Result>& results) {
     const Result& base = results.front();
-    bench::Table t{fmt::format("Callback time, load {}, {} frames ({} callbacks each, us; budget {} us = 2 x static p50)",
-                               base.load, base.frames, base.callbacks, bench::number(base.budgetUs)),
-                   {"strategy", "p50", "p99", "p99.9", "p99.99", "max", "+p50", "+p99", "+p99.9", "+p99.99", "x p50",
-                    "x p99.9", "misses/1e6", "faults", "vs static"},
-                   {}};
+    bench::Table t{
+        fmt::format("Callback time, load {}, {} frames ({} callbacks each, us; budget {} us = 2 x static p50)",
+                    base.load, base.frames, base.callbacks, bench::number(base.budgetUs)),
+        {"strategy", "p50", "p99", "p99.9", "p99.99", "max", "+p50", "+p99", "+p99.9", "+p99.99", "x p50", "x p99.9",
+         "misses/1e6", "faults", "vs static"},
+        {}};
     for (const Result& r : results)
         t.rows.push_back({r.strategy, bench::number(r.us.p50), bench::number(r.us.p99), bench::number(r.us.p999),
                           bench::number(r.us.p9999), bench::number(r.us.max), bench::number(r.excess.p50),
@@ -869,18 +871,28 @@ void writeFiles(const std::vector<Result>& results, const std::string& csvPath, 
                 const std::string& ccdfPath, double seconds, double perUs) {
     const auto fields = [](const Result& r) {
         return std::vector<std::pair<std::string, std::string>>{
-            {"load", r.load}, {"frames", std::to_string(r.frames)}, {"strategy", r.strategy}, {"kind", r.kind},
-            {"callbacks", std::to_string(r.callbacks)}, {"budget_us", fmt::format("{:.3f}", r.budgetUs)},
-            {"p50_us", fmt::format("{:.3f}", r.us.p50)}, {"p99_us", fmt::format("{:.3f}", r.us.p99)},
-            {"p99.9_us", fmt::format("{:.3f}", r.us.p999)}, {"p99.99_us", fmt::format("{:.3f}", r.us.p9999)},
-            {"max_us", fmt::format("{:.3f}", r.us.max)}, {"excess_p50_us", fmt::format("{:.3f}", r.excess.p50)},
+            {"load", r.load},
+            {"frames", std::to_string(r.frames)},
+            {"strategy", r.strategy},
+            {"kind", r.kind},
+            {"callbacks", std::to_string(r.callbacks)},
+            {"budget_us", fmt::format("{:.3f}", r.budgetUs)},
+            {"p50_us", fmt::format("{:.3f}", r.us.p50)},
+            {"p99_us", fmt::format("{:.3f}", r.us.p99)},
+            {"p99.9_us", fmt::format("{:.3f}", r.us.p999)},
+            {"p99.99_us", fmt::format("{:.3f}", r.us.p9999)},
+            {"max_us", fmt::format("{:.3f}", r.us.max)},
+            {"excess_p50_us", fmt::format("{:.3f}", r.excess.p50)},
             {"excess_p99_us", fmt::format("{:.3f}", r.excess.p99)},
             {"excess_p99.9_us", fmt::format("{:.3f}", r.excess.p999)},
             {"excess_p99.99_us", fmt::format("{:.3f}", r.excess.p9999)},
-            {"ratio_p50", fmt::format("{:.4f}", r.ratioP50)}, {"ratio_p99.9", fmt::format("{:.4f}", r.ratioP999)},
+            {"ratio_p50", fmt::format("{:.4f}", r.ratioP50)},
+            {"ratio_p99.9", fmt::format("{:.4f}", r.ratioP999)},
             {"misses_per_million", fmt::format("{:.1f}", r.missesPerMillion)},
-            {"page_faults", std::to_string(r.counts.pageFaults)}, {"exhausted", std::to_string(r.counts.exhausted)},
-            {"handoff_waits", std::to_string(r.counts.handOffWaits)}, {"verdict", r.verdict}};
+            {"page_faults", std::to_string(r.counts.pageFaults)},
+            {"exhausted", std::to_string(r.counts.exhausted)},
+            {"handoff_waits", std::to_string(r.counts.handOffWaits)},
+            {"verdict", r.verdict}};
     };
     const auto quoted = [](const std::string& key) {
         return key == "load" || key == "strategy" || key == "kind" || key == "verdict";
@@ -908,9 +920,10 @@ void writeFiles(const std::vector<Result>& results, const std::string& csvPath, 
             fmt::print(stderr, "cannot write {}\n", jsonPath);
             return;
         }
-        fmt::print(f, "{{\n  \"benchmark\": \"callback\",\n  \"seconds_per_configuration\": {},\n"
-                      "  \"tsc_ghz\": {:.4f},\n  \"voices\": {},\n  \"hand_off_every\": {},\n"
-                      "  \"budget\": \"2 x static p50 at the same load and block size\",\n  \"results\": [\n",
+        fmt::print(f,
+                   "{{\n  \"benchmark\": \"callback\",\n  \"seconds_per_configuration\": {},\n"
+                   "  \"tsc_ghz\": {:.4f},\n  \"voices\": {},\n  \"hand_off_every\": {},\n"
+                   "  \"budget\": \"2 x static p50 at the same load and block size\",\n  \"results\": [\n",
                    seconds, perUs / 1000, voices, handOffEvery);
         for (std::size_t i = 0; i < results.size(); ++i) {
             std::string object;
@@ -936,7 +949,6 @@ template <class... Policies>
 std::vector<std::unique_ptr<Contender>> policyContenders(std::tuple<Policies...>*) {
     return contenders<StrategyFor<Policies>...>();
 }
-
 
 } // namespace
 
@@ -974,11 +986,11 @@ int main(int argc, char** argv) {
         for (auto& pool : policyContenders(static_cast<audiopool::BuiltinPolicies*>(nullptr)))
             all.push_back(std::move(pool));
         for (auto& peer : contenders<BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
-                              BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
-                              BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
-                              BlockStrategy<PmrAllocator<std::pmr::synchronized_pool_resource>>,
-                              BlockStrategy<ListSources<bench::MutexFreeList>>,
-                              BlockStrategy<ListSources<bench::BoostStackFreeList>>>())
+                                     BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
+                                     BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
+                                     BlockStrategy<PmrAllocator<std::pmr::synchronized_pool_resource>>,
+                                     BlockStrategy<ListSources<bench::MutexFreeList>>,
+                                     BlockStrategy<ListSources<bench::BoostStackFreeList>>>())
             all.push_back(std::move(peer));
         for (const bench::LoadKind kind : loads) {
             const std::string load(bench::loadName(kind));
@@ -1006,8 +1018,8 @@ int main(int argc, char** argv) {
             double worst = 0;
             for (const Result& r : results)
                 if (r.strategy == pool && r.load == bench::loadName(kind)) worst = std::max(worst, r.worstRatio());
-            targets.push_back({fmt::format("{} / static at p50 and p99.9, load {}", pool, bench::loadName(kind)),
-                               worst, 1.05});
+            targets.push_back(
+                {fmt::format("{} / static at p50 and p99.9, load {}", pool, bench::loadName(kind)), worst, 1.05});
         }
         for (const Result& r : results)
             if (r.strategy == pool) faults += r.counts.pageFaults;

@@ -45,9 +45,9 @@ inline constexpr LoadKind allLoads[] = {LoadKind::None, LoadKind::Cache, LoadKin
 
 inline std::string_view loadName(LoadKind kind) {
     switch (kind) {
-        case LoadKind::Churn: return "churn";
-        case LoadKind::Cache: return "cache";
-        default: return "none";
+    case LoadKind::Churn: return "churn";
+    case LoadKind::Cache: return "cache";
+    default: return "none";
     }
 }
 

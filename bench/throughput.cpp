@@ -167,16 +167,14 @@ void poolCrossThread(benchmark::State& state) {
     auto& pool = blockPool<Policy, poolCase>;
     using Unique = typename BlockPool<Policy>::Unique;
     handOffLoop<Unique, Releasers>(
-        state, [&](Unique& item) { return bool(item = pool.acquire()); },
-        [](Unique& item) { item.reset(); });
+        state, [&](Unique& item) { return bool(item = pool.acquire()); }, [](Unique& item) { item.reset(); });
 }
 
 template <class List, std::size_t Releasers = 1>
 void listCrossThread(benchmark::State& state) {
     static List list;
     handOffLoop<std::uint32_t, Releasers>(
-        state, [&](std::uint32_t& index) { return list.pop(index); },
-        [&](std::uint32_t& index) { list.push(index); });
+        state, [&](std::uint32_t& index) { return list.pop(index); }, [&](std::uint32_t& index) { list.push(index); });
 }
 
 // ---- copy: the full block path ----
@@ -298,13 +296,14 @@ void registerAll(bool quick) {
         if constexpr (BlockPool<Policy>::threadRule == audiopool::ThreadRule::AnyThread)
             contended.emplace_back(std::string("contended/") + Policy::name.data(), poolPair<Policy, Case::Contended>);
     });
-    contended.insert(contended.end(), {
-        {"contended/bare tagged CAS", listPairShared<BareTaggedCas<n>>},
-        {"contended/boost::lockfree::stack", listPairShared<BoostStackFreeList<n>>},
-        {"contended/moodycamel::ConcurrentQueue", listPairShared<ConcurrentQueueFreeList<n>>},
-        {"contended/std::mutex + vector", listPairShared<MutexFreeList<n>>},
-        {"contended/malloc+free 4 KiB", heapPair<HeapKind::Malloc>},
-    });
+    contended.insert(contended.end(),
+                     {
+                         {"contended/bare tagged CAS", listPairShared<BareTaggedCas<n>>},
+                         {"contended/boost::lockfree::stack", listPairShared<BoostStackFreeList<n>>},
+                         {"contended/moodycamel::ConcurrentQueue", listPairShared<ConcurrentQueueFreeList<n>>},
+                         {"contended/std::mutex + vector", listPairShared<MutexFreeList<n>>},
+                         {"contended/malloc+free 4 KiB", heapPair<HeapKind::Malloc>},
+                     });
     for (const auto& [name, body] : contended) add(name, body)->Threads(2)->UseRealTime();
 
     // One thread acquires, another releases: the policies that allow it.
@@ -313,13 +312,14 @@ void registerAll(bool quick) {
         if constexpr (BlockPool<Policy>::crossThread)
             cross.emplace_back(std::string("crossthread/") + Policy::name.data(), poolCrossThread<Policy>);
     });
-    cross.insert(cross.end(), {
-        {"crossthread/moodycamel::ReaderWriterQueue", listCrossThread<ReaderWriterFreeList<n>>},
-        {"crossthread/atomic count (floor)", listCrossThread<AtomicCount<n>>},
-        {"crossthread/boost::lockfree::spsc_queue", listCrossThread<BoostSpscFreeList<n>>},
-        {"crossthread/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>>},
-        {"crossthread/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>>},
-    });
+    cross.insert(cross.end(),
+                 {
+                     {"crossthread/moodycamel::ReaderWriterQueue", listCrossThread<ReaderWriterFreeList<n>>},
+                     {"crossthread/atomic count (floor)", listCrossThread<AtomicCount<n>>},
+                     {"crossthread/boost::lockfree::spsc_queue", listCrossThread<BoostSpscFreeList<n>>},
+                     {"crossthread/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>>},
+                     {"crossthread/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>>},
+                 });
     for (const auto& [name, body] : cross) add(name, body)->UseRealTime();
 
     constexpr std::size_t fanOut = 3;
@@ -330,12 +330,13 @@ void registerAll(bool quick) {
         if constexpr (rule == audiopool::ThreadRule::AnyThread || rule == audiopool::ThreadRule::OneAcquirerAnyReleaser)
             fan.emplace_back(std::string("fanout/") + Policy::name.data(), poolCrossThread<Policy, fanOut>);
     });
-    fan.insert(fan.end(), {
-        {"fanout/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>, fanOut>},
-        {"fanout/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>, fanOut>},
-        {"fanout/std::mutex + vector", listCrossThread<MutexFreeList<n>, fanOut>},
-        {"fanout/atomic count (floor)", listCrossThread<AtomicCount<n>, fanOut>},
-    });
+    fan.insert(fan.end(),
+               {
+                   {"fanout/boost::lockfree::stack", listCrossThread<BoostStackFreeList<n>, fanOut>},
+                   {"fanout/moodycamel::ConcurrentQueue", listCrossThread<ConcurrentQueueFreeList<n>, fanOut>},
+                   {"fanout/std::mutex + vector", listCrossThread<MutexFreeList<n>, fanOut>},
+                   {"fanout/atomic count (floor)", listCrossThread<AtomicCount<n>, fanOut>},
+               });
     for (const auto& [name, body] : fan) add(name, body)->UseRealTime();
 
     forEachType<Policies>([]<class Policy>(std::type_identity<Policy>) {
@@ -380,10 +381,10 @@ public:
 private:
     static double timeUnitToNs(benchmark::TimeUnit unit) {
         switch (unit) {
-            case benchmark::kSecond: return 1e9;
-            case benchmark::kMillisecond: return 1e6;
-            case benchmark::kMicrosecond: return 1e3;
-            default: return 1;
+        case benchmark::kSecond: return 1e9;
+        case benchmark::kMillisecond: return 1e6;
+        case benchmark::kMicrosecond: return 1e3;
+        default: return 1;
         }
     }
     bool quiet_;
@@ -403,8 +404,7 @@ void printSummary(const std::map<std::string, double>& ns, const std::string& cs
     const std::vector<Comparison> comparisons = {
         {"Uncontended acquire+release pair, one thread", "pair/", "pair/Treiber"},
         {"Two threads doing pairs on one shared pool / list (time per pair)", "contended/", "contended/Treiber"},
-        {"Acquire on one thread, release on another (time per buffer round)", "crossthread/",
-         "crossthread/SpscRing"},
+        {"Acquire on one thread, release on another (time per buffer round)", "crossthread/", "crossthread/SpscRing"},
         {"Acquire on one thread, release on one of 3 others in turn (time per buffer)", "fanout/",
          "fanout/OwnerThread"},
         {"Block path: acquire, copyFrom 2x512 float, copyTo, release", "copy/", "copy/Treiber"},
@@ -423,7 +423,7 @@ void printSummary(const std::map<std::string, double>& ns, const std::string& cs
                                 fmt::format("{:.4f}", value / reference)});
         }
         std::sort(t.rows.begin(), t.rows.end(),
-                         [](const auto& a, const auto& b) { return std::stod(a[1]) < std::stod(b[1]); });
+                  [](const auto& a, const auto& b) { return std::stod(a[1]) < std::stod(b[1]); });
         t.print();
     }
 
@@ -442,8 +442,8 @@ void printSummary(const std::map<std::string, double>& ns, const std::string& cs
                             fmt::format("{:.4f}", value / time("sweep/Treiber" + name.substr(capAt)))});
     }
     std::sort(columns.begin(), columns.end());
-    bench::Table sweep{"Capacity sweep: acquire all, write one sample per channel, release all (ns per buffer)",
-                       {"capacity"}, {}};
+    bench::Table sweep{
+        "Capacity sweep: acquire all, write one sample per channel, release all (ns per buffer)", {"capacity"}, {}};
     sweep.header.insert(sweep.header.end(), columns.begin(), columns.end());
     for (const auto& [capacity, row] : byCapacity) {
         std::vector<std::string> cells{std::to_string(capacity)};
@@ -455,19 +455,21 @@ void printSummary(const std::map<std::string, double>& ns, const std::string& cs
     }
     if (!byCapacity.empty()) sweep.print();
 
-    bench::printTargets("Targets (ratios of medians from this run)", {
-        {"Treiber pair / bare tagged-CAS pair", time("pair/Treiber") / time("pair/bare tagged CAS"), 1.15},
-        {"Treiber pair / boost::lockfree::stack pair",
-         time("pair/Treiber") / time("pair/boost::lockfree::stack"), 0.7},
-        {"SpscRing cross-thread / ReaderWriterQueue cross-thread",
-         time("crossthread/SpscRing") / time("crossthread/moodycamel::ReaderWriterQueue"), 1.0},
-        {"copy path throughput / memcpy throughput", time("copy/memcpy") / time("copy/Treiber"), 0.9, true},
-        {"OwnerThread pair / Treiber pair", time("pair/OwnerThread") / time("pair/Treiber"), 0.6},
-        {"OwnerThread cross-thread / SpscRing cross-thread",
-         time("crossthread/OwnerThread") / time("crossthread/SpscRing"), 1.0},
-        {"OwnerThread throughput / Treiber throughput, 3 releasers",
-         time("fanout/Treiber") / time("fanout/OwnerThread"), 2.0, true},
-    });
+    bench::printTargets(
+        "Targets (ratios of medians from this run)",
+        {
+            {"Treiber pair / bare tagged-CAS pair", time("pair/Treiber") / time("pair/bare tagged CAS"), 1.15},
+            {"Treiber pair / boost::lockfree::stack pair", time("pair/Treiber") / time("pair/boost::lockfree::stack"),
+             0.7},
+            {"SpscRing cross-thread / ReaderWriterQueue cross-thread",
+             time("crossthread/SpscRing") / time("crossthread/moodycamel::ReaderWriterQueue"), 1.0},
+            {"copy path throughput / memcpy throughput", time("copy/memcpy") / time("copy/Treiber"), 0.9, true},
+            {"OwnerThread pair / Treiber pair", time("pair/OwnerThread") / time("pair/Treiber"), 0.6},
+            {"OwnerThread cross-thread / SpscRing cross-thread",
+             time("crossthread/OwnerThread") / time("crossthread/SpscRing"), 1.0},
+            {"OwnerThread throughput / Treiber throughput, 3 releasers",
+             time("fanout/Treiber") / time("fanout/OwnerThread"), 2.0, true},
+        });
     if (!csvPath.empty()) csv.writeCsv(csvPath);
 }
 

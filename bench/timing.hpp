@@ -37,8 +37,7 @@ inline double stampsPerNs() {
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     const std::uint64_t s0 = stamp();
-    while (Clock::now() - t0 < std::chrono::milliseconds(50)) {
-    }
+    while (Clock::now() - t0 < std::chrono::milliseconds(50)) {}
     const auto t1 = Clock::now();
     const std::uint64_t s1 = stamp();
     return double(s1 - s0) / double(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());

@@ -41,8 +41,7 @@ void printStats(const Pool& pool) {
                 static_cast<int>(name.size()), name.data(), s.inUse, s.highWater, s.capacity,
                 static_cast<unsigned long long>(s.acquisitions), static_cast<unsigned long long>(s.releases),
                 static_cast<unsigned long long>(s.failedAcquisitions),
-                static_cast<unsigned long long>(s.rejectedRequests),
-                static_cast<unsigned long long>(s.misuses));
+                static_cast<unsigned long long>(s.rejectedRequests), static_cast<unsigned long long>(s.misuses));
 }
 
 /// Which threads a policy lets acquire and release.
@@ -53,10 +52,10 @@ constexpr audiopool::ThreadRule ruleOf = audiopool::threadRuleOf<typename Policy
 template <class Policy>
 using TourPool = std::conditional_t<
     ruleOf<Policy> == audiopool::ThreadRule::AnyThread, audiopool::Pool<float, 2, 512, 16, Policy>,
-    std::conditional_t<ruleOf<Policy> == audiopool::ThreadRule::OneThread, audiopool::Pool<double, 1, 128, 32, Policy>,
-                       std::conditional_t<ruleOf<Policy> == audiopool::ThreadRule::OneAcquirerOneReleaser,
-                                          audiopool::Pool<float, 2, 256, 8, Policy>,
-                                          audiopool::Pool<float, 2, 256, 16, Policy>>>>;
+    std::conditional_t<
+        ruleOf<Policy> == audiopool::ThreadRule::OneThread, audiopool::Pool<double, 1, 128, 32, Policy>,
+        std::conditional_t<ruleOf<Policy> == audiopool::ThreadRule::OneAcquirerOneReleaser,
+                           audiopool::Pool<float, 2, 256, 8, Policy>, audiopool::Pool<float, 2, 256, 16, Policy>>>>;
 
 // Static storage, constant-initialised: no heap, no start-up code.
 template <class Policy>
@@ -196,8 +195,7 @@ bool tourEach(std::tuple<Policies...>*) {
 } // namespace
 
 int main() {
-    std::printf("audiopool %.*s pool tour\n\n", static_cast<int>(audiopool::version.size()),
-                audiopool::version.data());
+    std::printf("audiopool %.*s pool tour\n\n", static_cast<int>(audiopool::version.size()), audiopool::version.data());
     const bool allBack = tourEach(static_cast<audiopool::BuiltinPolicies*>(nullptr));
     std::printf("\nevery buffer back in its pool: %s\n", allBack ? "yes" : "NO");
     return allBack ? 0 : 1;

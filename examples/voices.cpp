@@ -82,8 +82,8 @@ struct Voice {
 class EchoBus {
 public:
     /// Adds the echo of the previous block to `mix` and keeps `send` for next time.
-    void process(const Pool::Shared& send, std::array<std::vector<float>, 2>& mix, std::size_t frames)
-        AUDIOPOOL_NONBLOCKING {
+    void process(const Pool::Shared& send, std::array<std::vector<float>, 2>& mix,
+                 std::size_t frames) AUDIOPOOL_NONBLOCKING {
         if (previous_) {
             for (std::size_t c = 0; c < 2; ++c) {
                 const auto from = previous_.channel(c);
@@ -233,8 +233,8 @@ int main(int argc, char** argv) {
     }
     float peak = 0.0f;
     for (float s : output) peak = std::max(peak, std::abs(s));
-    std::printf("wrote %s: %d Hz, 2 channels, 16-bit PCM, %zu frames (%.2f s), peak %.3f\n", path.c_str(),
-                sampleRate, totalFrames, double(totalFrames) / sampleRate, double(peak));
+    std::printf("wrote %s: %d Hz, 2 channels, 16-bit PCM, %zu frames (%.2f s), peak %.3f\n", path.c_str(), sampleRate,
+                totalFrames, double(totalFrames) / sampleRate, double(peak));
     adviseOnSize(pool.stats(), renderer.droppedVoiceBlocks);
     return pool.stats().inUse == 0 ? 0 : 1;
 }

@@ -159,9 +159,8 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(s.misuses));
     const std::size_t taken = audio.recorded + audio.dropped;
     const bool consistent = taken + audio.skipped == std::size_t(blocks) && worker.received == audio.recorded &&
-                            worker.corrupt == 0 && worker.sum == audio.sum && s.inUse == 0 &&
-                            s.acquisitions == taken && s.releases == taken &&
-                            s.failedAcquisitions == audio.skipped && s.misuses == 0;
+                            worker.corrupt == 0 && worker.sum == audio.sum && s.inUse == 0 && s.acquisitions == taken &&
+                            s.releases == taken && s.failedAcquisitions == audio.skipped && s.misuses == 0;
     std::printf("every recorded block reached the worker intact and every buffer is back: %s\n",
                 consistent ? "yes" : "NO");
     if (s.failedAcquisitions > 0)

@@ -35,9 +35,9 @@ namespace {
     std::fprintf(stderr, "fuzz_pool: model mismatch at line %d: %s\n", line, what);
     std::abort();
 }
-#define EXPECT(condition)                                  \
-    do {                                                   \
-        if (!(condition)) mismatch(#condition, __LINE__);  \
+#define EXPECT(condition)                                                                                              \
+    do {                                                                                                               \
+        if (!(condition)) mismatch(#condition, __LINE__);                                                              \
     } while (false)
 
 /// Reads the fuzzer's bytes; past the end it reads zeros.
@@ -324,9 +324,8 @@ private:
             skipped[c] = in.byte() % 6 == 0;
             pointers[c] = skipped[c] ? nullptr : data[c].data();
         }
-        const audiopool::CopyExtent e = visit(l, [&](const auto& h) {
-            return h.copyFrom(nullArray ? nullptr : pointers.data(), channels, frames);
-        });
+        const audiopool::CopyExtent e = visit(
+            l, [&](const auto& h) { return h.copyFrom(nullArray ? nullptr : pointers.data(), channels, frames); });
         const std::size_t overlapChannels = nullArray ? 0 : std::min(channels, l.channels);
         const std::size_t overlapFrames = std::min(frames, l.frames);
         std::size_t written = 0;

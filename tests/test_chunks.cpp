@@ -57,7 +57,8 @@ static_assert(audiopool::chunks(4096, 0).empty() && audiopool::chunks(0, 512).em
 // A chunk longer than the block: one chunk of the whole block.
 static_assert(yields(100, SIZE_MAX, std::array<Chunk, 1>{Chunk{0, 100}}));
 // Near SIZE_MAX nothing wraps around: the last chunk ends exactly at the total.
-static_assert(yields(SIZE_MAX, SIZE_MAX / 2 + 1, std::array<Chunk, 2>{Chunk{0, SIZE_MAX / 2 + 1}, Chunk{SIZE_MAX / 2 + 1, SIZE_MAX / 2}}));
+static_assert(yields(SIZE_MAX, SIZE_MAX / 2 + 1,
+                     std::array<Chunk, 2>{Chunk{0, SIZE_MAX / 2 + 1}, Chunk{SIZE_MAX / 2 + 1, SIZE_MAX / 2}}));
 static_assert(audiopool::chunks(SIZE_MAX, 1).size() == SIZE_MAX);
 static_assert(tiles(4096, 512) == 8 && tiles(1023, 512) == 2 && tiles(7, 3) == 3 && tiles(0, 3) == 0);
 

@@ -292,8 +292,9 @@ TEST_CASE_TEMPLATE("CopyToJuceShapedBufferWithADestinationStart", Policy, AUDIOP
                           (written ? sourceValue<float>(std::size_t(c), i - start) : float(kGuard)));
                 }
             // The handle is only read.
-            checkStorage<P>(buffer, 0, 0, [](std::size_t, std::size_t) { return 0.0; },
-                            [](std::size_t c, std::size_t i) { return sourceValue<float>(c, i); });
+            checkStorage<P>(
+                buffer, 0, 0, [](std::size_t, std::size_t) { return 0.0; },
+                [](std::size_t c, std::size_t i) { return sourceValue<float>(c, i); });
         }
     }
 }
@@ -338,8 +339,9 @@ TEST_CASE_TEMPLATE("RawCopiesWithAStartOnTheRawSide", Policy, AUDIOPOOL_ALL_POLI
                 CHECK(buffer.copyTo(destination.pointers.data(), 3, rawFrames, start) == extentOf(2, count));
                 destination.check(2, start, count, false,
                                   [](std::size_t c, std::size_t i) { return T(sourceValue<float>(c, i)); });
-                checkStorage<P>(buffer, 0, 0, [](std::size_t, std::size_t) { return 0.0; },
-                                [](std::size_t c, std::size_t i) { return sourceValue<float>(c, i); });
+                checkStorage<P>(
+                    buffer, 0, 0, [](std::size_t, std::size_t) { return 0.0; },
+                    [](std::size_t c, std::size_t i) { return sourceValue<float>(c, i); });
             }
         }
     };
@@ -380,8 +382,8 @@ TEST_CASE_TEMPLATE("HandleToHandleCopiesWithAStartOnTheOtherHandle", Policy, AUD
             setStorage<F>(destination, guard);
             const std::size_t count = framesFrom(64, 40, start);
             CHECK(destination.copyFrom(source, start) == extentOf(2, count));
-            checkStorage<F>(destination, 2, count, [&](std::size_t c, std::size_t i) { return fValue(c, start + i); },
-                            guard);
+            checkStorage<F>(
+                destination, 2, count, [&](std::size_t c, std::size_t i) { return fValue(c, start + i); }, guard);
             setStorage<F>(destination, guard);
             CHECK(source.copyTo(destination, start) == extentOf(2, framesFrom(40, 64, start)));
             checkStorage<F>(destination, 0, 0, fValue, [&](std::size_t c, std::size_t i) {
@@ -399,8 +401,8 @@ TEST_CASE_TEMPLATE("HandleToHandleCopiesWithAStartOnTheOtherHandle", Policy, AUD
             setStorage<F>(f, guard);
             const std::size_t count = framesFrom(64, 128, start);
             CHECK(f.copyFrom(d, start) == extentOf(2, count));
-            checkStorage<F>(f, 2, count,
-                            [&](std::size_t c, std::size_t i) { return float(dValue(c, start + i)); }, guard);
+            checkStorage<F>(
+                f, 2, count, [&](std::size_t c, std::size_t i) { return float(dValue(c, start + i)); }, guard);
             checkStorage<D>(d, 0, 0, dValue, dValue);
 
             // The float handle into the double one from `start`: only its 2

@@ -254,7 +254,8 @@ TEST_CASE_TEMPLATE("ProgressIsACompileTimeFact", Policy, AUDIOPOOL_ALL_POLICIES)
     static_assert(P::crossThread == (P::threadRule != audiopool::ThreadRule::OneThread));
     static_assert(P::progress >= audiopool::Progress::LockFree);
 #if defined(__x86_64__)
-    static_assert((P::progress == audiopool::Progress::WaitFree) == (P::threadRule != audiopool::ThreadRule::AnyThread));
+    static_assert((P::progress == audiopool::Progress::WaitFree) ==
+                  (P::threadRule != audiopool::ThreadRule::AnyThread));
 #endif
     CHECK(audiopool::describe(P::progress).size() > 0);
 }
@@ -310,7 +311,8 @@ struct PointerTablePeek {
     PointerTablePeek(const P& pool, const typename P::Unique& a, const typename P::Unique& b) {
         const auto* tableA = reinterpret_cast<const unsigned char*>(a.channelPointers());
         const auto* tableB = reinterpret_cast<const unsigned char*>(b.channelPointers());
-        slotStride = (tableB - tableA) / (static_cast<std::ptrdiff_t>(b.index()) - static_cast<std::ptrdiff_t>(a.index()));
+        slotStride =
+            (tableB - tableA) / (static_cast<std::ptrdiff_t>(b.index()) - static_cast<std::ptrdiff_t>(a.index()));
         base = tableA - slotStride * static_cast<std::ptrdiff_t>(a.index());
         REQUIRE(base >= reinterpret_cast<const unsigned char*>(&pool));
     }

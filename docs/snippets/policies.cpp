@@ -76,8 +76,7 @@ bool ownerThreadRule() {
         for (auto& h : held) h = handOff.acquire();
         auto shared = handOff.acquireShared();
         std::thread threads[5];
-        for (std::size_t t = 0; t < 5; ++t)
-            threads[t] = std::thread([b = std::move(held[t])]() mutable { b.reset(); });
+        for (std::size_t t = 0; t < 5; ++t) threads[t] = std::thread([b = std::move(held[t])]() mutable { b.reset(); });
         std::thread meter([copy = shared] {});  // a copy dropped on another thread
         shared.reset();                          // the last of the two gives the buffer back
         for (auto& t : threads) t.join();

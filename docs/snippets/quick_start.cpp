@@ -10,8 +10,8 @@ import audiopool;
 #endif
 
 // [declare]
-using Pool = audiopool::Pool<float, 2 /*channels*/, 512 /*frames*/, 16 /*buffers*/,
-                             audiopool::Treiber /*free-list policy*/>;
+using Pool =
+    audiopool::Pool<float, 2 /*channels*/, 512 /*frames*/, 16 /*buffers*/, audiopool::Treiber /*free-list policy*/>;
 constinit Pool pool;  // storage inline: no heap, no start-up code
 // [/declare]
 

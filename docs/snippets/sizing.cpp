@@ -18,9 +18,7 @@ Pool pool;
 // [report]
 // Message thread (a timer, a log line at the end of a session): format the
 // pool and its statistics. Not on the audio thread: fmt allocates.
-std::string describePool() {
-    return fmt::format("{}\n{}", pool, pool.stats());
-}
+std::string describePool() { return fmt::format("{}\n{}", pool, pool.stats()); }
 // [/report]
 
 // [advice]

@@ -41,9 +41,7 @@
 
 #include "../support/spsc_queue.hpp"  // the meter thread's hand-off queue
 
-namespace {
-
-} // namespace
+namespace {} // namespace
 
 class AudiopoolPluginProcessor final : public juce::AudioProcessor {
 public:

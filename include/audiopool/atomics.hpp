@@ -78,7 +78,6 @@ inline std::uintptr_t currentThreadToken() noexcept {
     return pointer | 1u;
 }
 
-
 } // namespace audiopool::detail
 
 AUDIOPOOL_EXPORT namespace audiopool {

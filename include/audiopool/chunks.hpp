@@ -57,7 +57,9 @@ public:
     private:
         friend class ChunkRange;
         constexpr iterator(std::size_t start, std::size_t total, std::size_t chunk) noexcept AUDIOPOOL_NONBLOCKING
-            : start_(start), total_(total), chunk_(chunk) {}
+            : start_(start),
+              total_(total),
+              chunk_(chunk) {}
         // The frames left, not start_ + chunk_, decide the count: that sum
         // could wrap around for a block near SIZE_MAX frames.
         constexpr std::size_t count() const noexcept AUDIOPOOL_NONBLOCKING {
@@ -70,7 +72,8 @@ public:
     };
 
     constexpr ChunkRange(std::size_t totalFrames, std::size_t chunkFrames) noexcept AUDIOPOOL_NONBLOCKING
-        : total_(chunkFrames == 0 ? 0 : totalFrames), chunk_(chunkFrames) {}
+        : total_(chunkFrames == 0 ? 0 : totalFrames),
+          chunk_(chunkFrames) {}
 
     constexpr iterator begin() const noexcept AUDIOPOOL_NONBLOCKING { return {0, total_, chunk_}; }
     constexpr iterator end() const noexcept AUDIOPOOL_NONBLOCKING { return {total_, total_, chunk_}; }

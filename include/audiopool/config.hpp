@@ -162,9 +162,9 @@
 // never for anything a caller passes in (that is checked, not assumed).
 #ifndef AUDIOPOOL_ASSUME
 #if defined(__GNUC__) || defined(__clang__)
-#define AUDIOPOOL_ASSUME(condition) \
-    do {                            \
-        if (!(condition)) __builtin_unreachable(); \
+#define AUDIOPOOL_ASSUME(condition)                                                                                    \
+    do {                                                                                                               \
+        if (!(condition)) __builtin_unreachable();                                                                     \
     } while (0)
 #elif defined(_MSC_VER)
 #define AUDIOPOOL_ASSUME(condition) __assume(condition)

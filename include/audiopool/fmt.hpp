@@ -64,8 +64,8 @@ struct fmt::formatter<audiopool::Stats> : audiopool::detail::PlainFormatSpec {
         return fmt::format_to(context.out(),
                               "inUse {}/{}, highWater {}, acquisitions {}, releases {}, failed {}, "
                               "rejected {}, misuses {}",
-                              s.inUse, s.capacity, s.highWater, s.acquisitions, s.releases,
-                              s.failedAcquisitions, s.rejectedRequests, s.misuses);
+                              s.inUse, s.capacity, s.highWater, s.acquisitions, s.releases, s.failedAcquisitions,
+                              s.rejectedRequests, s.misuses);
     }
 };
 

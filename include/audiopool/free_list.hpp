@@ -186,20 +186,17 @@ struct FreeListTraits {
 
 /// The requirements on a policy's FreeList<Capacity>.
 template <class F>
-concept IndexFreeList =
-    std::is_nothrow_default_constructible_v<F> &&
-    requires(const F& constList) {
-        { F::progress } -> std::convertible_to<Progress>;
-        { F::maxCapacity } -> std::convertible_to<std::size_t>;
-        { F::crossThread } -> std::convertible_to<bool>;
-        { constList.counts() } noexcept -> std::same_as<FreeListCounts>;
-    } &&
-    detail::PopsAndPushes<F>;
+concept IndexFreeList = std::is_nothrow_default_constructible_v<F> && requires(const F& constList) {
+    { F::progress } -> std::convertible_to<Progress>;
+    { F::maxCapacity } -> std::convertible_to<std::size_t>;
+    { F::crossThread } -> std::convertible_to<bool>;
+    { constList.counts() } noexcept -> std::same_as<FreeListCounts>;
+} && detail::PopsAndPushes<F>;
 
 /// A free-list policy: a tag type whose FreeList<Capacity> is an IndexFreeList.
 template <class P>
-concept FreeListPolicy = requires { typename P::template FreeList<2>; } &&
-                         IndexFreeList<typename P::template FreeList<2>>;
+concept FreeListPolicy =
+    requires { typename P::template FreeList<2>; } && IndexFreeList<typename P::template FreeList<2>>;
 
 /// The atomics free list F is built on (StdAtomics unless it states its own).
 template <class F>

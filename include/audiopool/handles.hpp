@@ -63,7 +63,8 @@ public:
     /// Channel c as a span of numFrames() samples; empty if c is out of range.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
     std::span<Sample> channel(std::size_t c) const noexcept AUDIOPOOL_NONBLOCKING {
-        if (c >= channels_) [[unlikely]] return {};
+        if (c >= channels_) [[unlikely]]
+            return {};
         return {pool_->channelData(index_, c), frames_};
     }
 
@@ -77,8 +78,7 @@ public:
     /// Sets every sample of the view to zero.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     void clear() const noexcept AUDIOPOOL_NONBLOCKING {
-        for (std::size_t c = 0; c < channels_; ++c)
-            std::fill_n(pool_->channelData(index_, c), frames_, Sample{});
+        for (std::size_t c = 0; c < channels_; ++c) std::fill_n(pool_->channelData(index_, c), frames_, Sample{});
     }
 
     /// Copies from a JUCE-shaped buffer or another handle, starting at the
@@ -88,8 +88,7 @@ public:
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Source>
         requires JuceLikeReadable<Source> || ChannelArray<Source>
-    CopyExtent copyFrom(const Source& source, std::size_t sourceStartFrame = 0) const noexcept
-        AUDIOPOOL_NONBLOCKING {
+    CopyExtent copyFrom(const Source& source, std::size_t sourceStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(*this, source, 0, sourceStartFrame);
     }
 
@@ -109,14 +108,14 @@ public:
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Destination>
         requires JuceLikeWritable<Destination> || ChannelArray<Destination>
-    CopyExtent copyTo(Destination& destination, std::size_t destinationStartFrame = 0) const noexcept
-        AUDIOPOOL_NONBLOCKING {
+    CopyExtent copyTo(Destination& destination,
+                      std::size_t destinationStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(destination, *this, destinationStartFrame, 0);
     }
     template <class Destination>
         requires ChannelArray<Destination>
-    CopyExtent copyTo(const Destination& destination, std::size_t destinationStartFrame = 0) const noexcept
-        AUDIOPOOL_NONBLOCKING {
+    CopyExtent copyTo(const Destination& destination,
+                      std::size_t destinationStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(destination, *this, destinationStartFrame, 0);
     }
 
@@ -135,8 +134,11 @@ protected:
     // (Parameter names that a user's globals are unlikely to have: g++'s
     // -Wshadow reports a parameter of a class template's member that shadows
     // a global variable of the program that instantiates it.)
-    BufferHandle(PoolT* owner, std::uint32_t slot, std::size_t viewChannels, std::size_t viewFrames) noexcept
-        AUDIOPOOL_NONBLOCKING : pool_(owner), index_(slot), channels_(static_cast<std::uint32_t>(viewChannels)),
+    BufferHandle(PoolT* owner, std::uint32_t slot, std::size_t viewChannels,
+                 std::size_t viewFrames) noexcept AUDIOPOOL_NONBLOCKING
+        : pool_(owner),
+          index_(slot),
+          channels_(static_cast<std::uint32_t>(viewChannels)),
           frames_(static_cast<std::uint32_t>(viewFrames)) {}
 
     /// Takes `that`'s buffer over (this handle holds none); `that` becomes empty.

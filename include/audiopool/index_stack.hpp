@@ -41,7 +41,8 @@ struct IndexStack {
         /// Takes the top index. Thread: the pool's thread. Progress: wait-free. Allocates: no.
         template <class Links>
         Popped pop(Links links) noexcept AUDIOPOOL_NONBLOCKING {
-            if (used_ == Capacity) [[unlikely]] return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+            if (used_ == Capacity) [[unlikely]]
+                return {Popped::none, static_cast<std::uint32_t>(Capacity)};
             const std::uint32_t index = top_;
             // While a buffer is free, top_ names one (every push writes an
             // index the pool checked). Saying so lets the compiler drop the
@@ -63,7 +64,9 @@ struct IndexStack {
         }
 
         /// Thread: the pool's thread. Progress: wait-free. Allocates: no.
-        FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING { return {Capacity - used_, pops_, pops_ - used_}; }
+        FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING {
+            return {Capacity - used_, pops_, pops_ - used_};
+        }
 
     private:
         std::uint32_t top_ = 0;

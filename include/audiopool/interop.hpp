@@ -69,8 +69,7 @@ void copySamples(To* to, const From* from, std::size_t n) noexcept {
 /// The one copy loop every overload ends in. `toChannel(c)` and
 /// `fromChannel(c)` give channel c's first sample (or nullptr to skip it).
 template <class ToChannel, class FromChannel>
-CopyExtent copyRegion(std::size_t channels, std::size_t frames, ToChannel toChannel,
-                      FromChannel fromChannel) noexcept {
+CopyExtent copyRegion(std::size_t channels, std::size_t frames, ToChannel toChannel, FromChannel fromChannel) noexcept {
     CopyExtent done{0, frames};
     if (frames == 0) return {};  // nothing to write: report {0, 0}, as for zero channels
     for (std::size_t c = 0; c < channels; ++c) {
@@ -139,9 +138,9 @@ CopyExtent copyBuffer(To& to, const From& from, std::size_t toStart = 0, std::si
     if (toStart >= toFrames || fromStart >= fromFrames) return {};
     const std::size_t channels = std::min(channelCount(to), channelCount(from));
     const std::size_t frames = std::min(toFrames - toStart, fromFrames - fromStart);
-    return copyRegion(channels, frames,
-                      [&](std::size_t channelIndex) { return advanced(writeChannel(to, channelIndex), toStart); },
-                      [&](std::size_t channelIndex) { return advanced(readChannel(from, channelIndex), fromStart); });
+    return copyRegion(
+        channels, frames, [&](std::size_t channelIndex) { return advanced(writeChannel(to, channelIndex), toStart); },
+        [&](std::size_t channelIndex) { return advanced(readChannel(from, channelIndex), fromStart); });
 }
 
 } // namespace audiopool::detail

@@ -49,9 +49,7 @@ void raiseTo(Word& counter, T candidate) noexcept {
     T current = counter.load(std::memory_order_relaxed);
     // relaxed: a statistic; it publishes no other data.
     while (candidate > current &&
-           !counter.compare_exchange_weak(current, candidate, std::memory_order_relaxed,
-                                          std::memory_order_relaxed)) {
-    }
+           !counter.compare_exchange_weak(current, candidate, std::memory_order_relaxed, std::memory_order_relaxed)) {}
 }
 
 } // namespace audiopool::detail

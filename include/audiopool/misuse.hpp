@@ -39,7 +39,7 @@ enum class Misuse {
     ForeignRelease,  ///< the buffer belongs to another pool
     IndexOutOfRange, ///< no buffer has that index
     NotDetached,     ///< the buffer is owned by a live handle, not detached
-    WrongThread,     ///< checked builds: a thread the policy does not allow (index: the buffer, or Popped::none for an acquire)
+    WrongThread,  ///< checked builds: a thread the policy does not allow (index: the buffer, or Popped::none for an acquire)
 };
 
 /// A few words for a misuse, for a handler's message. Thread: any. Allocates: no.
@@ -58,8 +58,8 @@ constexpr std::string_view describe(Misuse m) noexcept {
 /// and the buffer index given (Popped::none for an acquire).
 struct MisuseReport {
     Misuse kind;
-    const void* pool;    ///< the pool that detected it
-    std::uint64_t index; ///< the buffer index given
+    const void* pool;  ///< the pool that detected it
+    std::uint64_t index;  ///< the buffer index given
 };
 
 /// A handler runs on the thread that misused the pool, possibly the audio
@@ -69,7 +69,7 @@ struct MisuseReport {
 /// -Wfunction-effects warns when a plain function is installed.
 using MisuseHandler = void (*)(const MisuseReport&) noexcept AUDIOPOOL_NONBLOCKING;
 
-} // namespace audiopool
+}  // namespace audiopool
 
 namespace audiopool::detail {
 /// Prints the report and ends the program. [[noreturn]]: the function effect
@@ -77,32 +77,29 @@ namespace audiopool::detail {
 /// (the program is over, no deadline is missed), which is how the default
 /// handler below is nonblocking although printing is not.
 [[noreturn]] inline void printAndAbort(const MisuseReport& report) noexcept {
-    std::fprintf(stderr, "audiopool: %.*s (pool %p, index %llu)\n",
-                 static_cast<int>(describe(report.kind).size()), describe(report.kind).data(),
-                 report.pool, static_cast<unsigned long long>(report.index));
+    std::fprintf(stderr, "audiopool: %.*s (pool %p, index %llu)\n", static_cast<int>(describe(report.kind).size()),
+                 describe(report.kind).data(), report.pool, static_cast<unsigned long long>(report.index));
     std::abort();
 }
-} // namespace audiopool::detail
+}  // namespace audiopool::detail
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
 /// A handler that prints one line to stderr and aborts (the default without
 /// NDEBUG). It ends the program: it never returns to miss a deadline.
-inline void abortOnMisuse(const MisuseReport& report) noexcept AUDIOPOOL_NONBLOCKING {
-    detail::printAndAbort(report);
-}
+inline void abortOnMisuse(const MisuseReport& report) noexcept AUDIOPOOL_NONBLOCKING { detail::printAndAbort(report); }
 
 /// A handler that does nothing: the misuse is only counted in Stats::misuses
 /// (the default with NDEBUG).
 inline void ignoreMisuse(const MisuseReport&) noexcept AUDIOPOOL_NONBLOCKING {}
 
-} // namespace audiopool
+}  // namespace audiopool
 
 namespace audiopool::detail {
 // nullptr: no handler installed; the default for the calling code applies.
 // Zero-initialised, so it needs no start-up code.
 inline std::atomic<MisuseHandler> misuseHandler{nullptr};
-} // namespace audiopool::detail
+}  // namespace audiopool::detail
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -115,7 +112,7 @@ inline MisuseHandler setMisuseHandler(MisuseHandler handler) noexcept {
     return detail::misuseHandler.exchange(handler, std::memory_order_acq_rel);
 }
 
-} // namespace audiopool
+}  // namespace audiopool
 
 namespace audiopool::detail {
 inline void reportMisuse(const MisuseReport& report) noexcept AUDIOPOOL_NONBLOCKING {
@@ -123,4 +120,4 @@ inline void reportMisuse(const MisuseReport& report) noexcept AUDIOPOOL_NONBLOCK
     if (const MisuseHandler handler = misuseHandler.load(std::memory_order_acquire)) handler(report);
     else if constexpr (AUDIOPOOL_ABORT_ON_MISUSE) abortOnMisuse(report);
 }
-} // namespace audiopool::detail
+}  // namespace audiopool::detail

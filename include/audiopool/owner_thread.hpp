@@ -132,7 +132,7 @@ struct NoOwnerThreadHooks {
 /// Whether this target's compare-and-swap and fetch_add are single
 /// instructions that always complete (so every release is wait-free).
 inline constexpr bool readModifyWriteIsWaitFree =
-#if defined(__x86_64__) || defined(_M_X64) || defined(__ARM_FEATURE_ATOMICS) || \
+#if defined(__x86_64__) || defined(_M_X64) || defined(__ARM_FEATURE_ATOMICS) ||                                        \
     (defined(__riscv) && defined(__riscv_zacas) && __riscv_xlen == 64)
     true;
 #else
@@ -196,12 +196,14 @@ struct BasicOwnerThread {
             std::size_t mine = noLane;
             if constexpr (knowsThreads) mine = laneOf(Atomics::threadToken());
             std::uint32_t index = mine != noLane ? popLane(mine) : Popped::none;
-            if (index == Popped::none) [[unlikely]] index = popElsewhere(mine);
+            if (index == Popped::none) [[unlikely]]
+                index = popElsewhere(mine);
             if (index == Popped::none) [[unlikely]]
                 return {Popped::none, takeRuleBroken() ? Popped::ruleBroken : static_cast<std::uint32_t>(Capacity)};
             // In use: at most Capacity minus the stock minus what we know waits.
             const std::uint32_t inUse = inUseAtMost();
-            if (inUse <= peak_) [[likely]] return {index, inUse};
+            if (inUse <= peak_) [[likely]]
+                return {index, inUse};
             return {index, atNewPeak()};
         }
 
@@ -212,7 +214,8 @@ struct BasicOwnerThread {
             if constexpr (knowsThreads && Lanes > 0) {
                 const std::uintptr_t me = Atomics::threadToken();
                 std::size_t lane = laneOf(me);
-                if (lane == noLane) [[unlikely]] lane = claimLane(me);
+                if (lane == noLane) [[unlikely]]
+                    lane = claimLane(me);
                 if (lane != noLane) [[likely]] {
                     pushLane(lane, index);
                     return;
@@ -233,7 +236,8 @@ struct BasicOwnerThread {
             const std::uint64_t returnTaken = taken_.load(std::memory_order_acquire);
             std::uint64_t laneTaken[Lanes > 0 ? Lanes : 1]{};
             std::uint64_t pops = stockTaken + returnTaken;
-            for (std::size_t k = 0; k < Lanes; ++k) pops += laneTaken[k] = laneTaken_[k].load(std::memory_order_acquire);
+            for (std::size_t k = 0; k < Lanes; ++k)
+                pops += laneTaken[k] = laneTaken_[k].load(std::memory_order_acquire);
             // relaxed, the producers' positions: (5) keeps them after the
             // owner's, and they order nothing read after them.
             // Signed: a lane whose position a second producer moved back
@@ -278,8 +282,7 @@ struct BasicOwnerThread {
             // larger position), so equality is "nothing seen waiting".
             if (taken == seenPushes_[k] && !lookAtLane(k)) return Popped::none;
             // relaxed: published by (2), read after (3).
-            const std::uint32_t index =
-                Atomics::ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
+            const std::uint32_t index = Atomics::ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
             AUDIOPOOL_ASSUME(index < Capacity);  // every entry is an index the pool checked
             --knownWaiting_;
             // (4) release: pairs with the acquire in counts() (5).
@@ -294,8 +297,7 @@ struct BasicOwnerThread {
             const std::uint64_t position = taken_.load(std::memory_order_relaxed);
             // (8) acquire: synchronizes-with the release store (9) that
             // published this slot (the index and the buffer's samples).
-            const std::uint32_t word =
-                Atomics::ref(returnRing_[slotOf(position)]).load(std::memory_order_acquire);
+            const std::uint32_t word = Atomics::ref(returnRing_[slotOf(position)]).load(std::memory_order_acquire);
             if ((word & parityBit) != (slotWord(position, 0) & parityBit)) return Popped::none;
             const std::uint32_t index = word & ~parityBit;
             AUDIOPOOL_ASSUME(index < Capacity);  // every published slot holds an index the pool checked
@@ -329,7 +331,8 @@ struct BasicOwnerThread {
                 seenPushes_[k] = pushes;
                 return true;
             }
-            if (pushes < seen) [[unlikely]] laneBehind(k, pushes);
+            if (pushes < seen) [[unlikely]]
+                laneBehind(k, pushes);
             return false;
         }
 

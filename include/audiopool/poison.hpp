@@ -42,8 +42,8 @@ inline constexpr bool marksReleased = fillsReleased || poisonsReleased;
 // lock or system call. Its functions are not declared nonblocking, so clang's
 // effect analysis would flag the calls; these wrappers vouch for them.
 #if AUDIOPOOL_HAS_ASAN && defined(__clang__) && __clang_major__ >= 20
-#define AUDIOPOOL_ASAN_CALL(call)                                                                    \
-    _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wfunction-effects\"") call; \
+#define AUDIOPOOL_ASAN_CALL(call)                                                                                      \
+    _Pragma("clang diagnostic push") _Pragma("clang diagnostic ignored \"-Wfunction-effects\"") call;                  \
     _Pragma("clang diagnostic pop")
 #else
 #define AUDIOPOOL_ASAN_CALL(call) call
@@ -53,8 +53,8 @@ inline constexpr bool marksReleased = fillsReleased || poisonsReleased;
 /// samples, right after its pop and before a handle to it exists; the whole
 /// pool when it is destroyed, so that memory reused after it (a new pool in
 /// the same storage) is not left poisoned.
-inline void unpoisonSamples([[maybe_unused]] const void* samples, [[maybe_unused]] std::size_t bytes) noexcept
-    AUDIOPOOL_NONBLOCKING {
+inline void unpoisonSamples([[maybe_unused]] const void* samples,
+                            [[maybe_unused]] std::size_t bytes) noexcept AUDIOPOOL_NONBLOCKING {
 #if AUDIOPOOL_HAS_ASAN
     AUDIOPOOL_ASAN_CALL(__asan_unpoison_memory_region(samples, bytes));
 #endif

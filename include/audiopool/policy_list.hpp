@@ -9,4 +9,5 @@
 // name here, its own header (with its `name` and FreeList traits), and its
 // include in builtin_policies.hpp (CONTRIBUTING.md, "Adding a policy").
 #pragma once
-#define AUDIOPOOL_BUILTIN_POLICIES ::audiopool::Treiber, ::audiopool::SpscRing, ::audiopool::IndexStack, ::audiopool::OwnerThread
+#define AUDIOPOOL_BUILTIN_POLICIES                                                                                     \
+    ::audiopool::Treiber, ::audiopool::SpscRing, ::audiopool::IndexStack, ::audiopool::OwnerThread

@@ -74,20 +74,19 @@ struct Stats {
     std::uint64_t releases = 0;           ///< buffers returned
     std::uint64_t failedAcquisitions = 0; ///< acquires refused because the pool was empty
     std::uint64_t rejectedRequests = 0;   ///< acquires refused as larger than the pool's buffers
-    std::uint64_t misuses = 0;            ///< detected double, stale, foreign or out-of-range releases, and wrong-thread use
+    std::uint64_t misuses = 0;  ///< detected double, stale, foreign or out-of-range releases, and wrong-thread use
 
     friend constexpr bool operator==(const Stats&, const Stats&) = default;
 };
 
-} // namespace audiopool
+}  // namespace audiopool
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
 /// A pool of Capacity buffers of Channels x Frames samples of S, handed out
 /// by Policy's free list (Treiber unless named; see the policies below).
 /// Storage inline, constructor constexpr: a pool can be `constinit`.
-template <SampleType S, std::size_t Channels, std::size_t Frames, std::size_t Capacity,
-          FreeListPolicy Policy = Treiber>
+template <SampleType S, std::size_t Channels, std::size_t Frames, std::size_t Capacity, FreeListPolicy Policy = Treiber>
 class Pool {
     static_assert(Channels >= 1, "audiopool::Pool: Channels must be at least 1");
     static_assert(Frames >= 1, "audiopool::Pool: Frames must be at least 1");
@@ -159,7 +158,8 @@ public:
         // relaxed: the pop's acquire already ordered us after the release that
         // freed this buffer; the word is ours alone until we hand out a handle.
         header.ownership.store(1, std::memory_order_relaxed);
-        if (header.pointers[0] == nullptr) [[unlikely]] fillChannelPointers(header, popped.index);
+        if (header.pointers[0] == nullptr) [[unlikely]]
+            fillChannelPointers(header, popped.index);
         // relaxed: a statistic; it publishes no other data. (A pop that saw
         // its thread rule broken flags inUse above every mark: handled there.)
         if (popped.inUse > highWater_.load(std::memory_order_relaxed)) [[unlikely]]
@@ -312,9 +312,7 @@ private:
     Sample* channelData(std::uint32_t index, std::size_t channel) noexcept {
         return slots_[index].samples + channel * channelStride;
     }
-    Sample* const* channelPointers(std::uint32_t index) const noexcept {
-        return slots_[index].header.pointers;
-    }
+    Sample* const* channelPointers(std::uint32_t index) const noexcept { return slots_[index].header.pointers; }
     bool lockPages([[maybe_unused]] bool lock) noexcept {
 #if AUDIOPOOL_HAS_MLOCK
         const void* start = this;
@@ -389,7 +387,7 @@ private:
         // won (and the reference counts' read-modify-writes after it), so
         // the generation read below is that claim's `next` or later.
         while (!header.ownership.compare_exchange_weak(expected, detachedBit | next, std::memory_order_acquire,
-                                                           std::memory_order_acquire)) {
+                                                       std::memory_order_acquire)) {
             if (expected == (detachedBit | generation)) continue;  // a spurious failure
             // Not this detachment: already used up (released or adopted; the
             // buffer may be free, in a handle or detached again since), or a
@@ -482,4 +480,4 @@ private:
     detail::ThreadBinding<Atomics> acquirer_{}, releaser_{};
 };
 
-} // namespace audiopool
+}  // namespace audiopool

@@ -26,8 +26,7 @@ inline constexpr std::size_t cacheLineSize = 64;
 /// std::hardware_destructive_interference_size is not used: it may differ
 /// between compilers (and with -mtune), and this value decides the class
 /// layout, which must be the same in every build.
-#if defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__) || defined(_M_ARM64) || \
-    defined(__powerpc64__)
+#if defined(__x86_64__) || defined(_M_X64) || defined(__aarch64__) || defined(_M_ARM64) || defined(__powerpc64__)
 inline constexpr std::size_t falseSharingRange = 128;
 #else
 inline constexpr std::size_t falseSharingRange = 64;
@@ -63,7 +62,6 @@ concept PointerToSample = std::is_pointer_v<std::remove_cvref_t<P>> &&
 
 /// P (or a reference to it) is a pointer to non-const float or double.
 template <class P>
-concept PointerToMutableSample =
-    PointerToSample<P> && !std::is_const_v<std::remove_pointer_t<std::remove_cvref_t<P>>>;
+concept PointerToMutableSample = PointerToSample<P> && !std::is_const_v<std::remove_pointer_t<std::remove_cvref_t<P>>>;
 
 } // namespace audiopool::detail

@@ -75,8 +75,7 @@ struct BasicSpscRing {
     static constexpr std::string_view name = "SpscRing";
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
-    class FreeList
-        : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, true, ThreadRule::OneAcquirerOneReleaser> {
+    class FreeList : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, true, ThreadRule::OneAcquirerOneReleaser> {
         static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                       "audiopool::SpscRing needs a lock-free 64-bit atomic");
         static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free,

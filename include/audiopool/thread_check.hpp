@@ -35,8 +35,7 @@ public:
         std::uintptr_t bound = 0;
         // relaxed: a diagnostic that publishes nothing; the policy's own
         // atomics order the data (a correct program never races here).
-        if (owner_.compare_exchange_strong(bound, me, std::memory_order_relaxed,
-                                           std::memory_order_relaxed))
+        if (owner_.compare_exchange_strong(bound, me, std::memory_order_relaxed, std::memory_order_relaxed))
             return true;
         return bound == me;
     }

@@ -99,15 +99,12 @@ struct BasicTreiber {
         static constexpr std::uint32_t tagMask = static_cast<std::uint32_t>((std::uint64_t{1} << TagBits) - 1);
         static constexpr std::uint32_t halfWrapMask = tagMask >> 1;
 
-        static constexpr std::uint64_t pack(std::uint32_t index, std::uint32_t used,
-                                            std::uint32_t tag) noexcept {
+        static constexpr std::uint64_t pack(std::uint32_t index, std::uint32_t used, std::uint32_t tag) noexcept {
             return std::uint64_t{index & 0xFFFFu} | (std::uint64_t{used} << 16) | (std::uint64_t{tag} << 32);
         }
         static constexpr std::uint32_t indexOf(std::uint64_t h) noexcept { return h & 0xFFFFu; }
         static constexpr std::uint32_t usedOf(std::uint64_t h) noexcept { return (h >> 16) & 0xFFFFu; }
-        static constexpr std::uint32_t tagOf(std::uint64_t h) noexcept {
-            return static_cast<std::uint32_t>(h >> 32);
-        }
+        static constexpr std::uint32_t tagOf(std::uint64_t h) noexcept { return static_cast<std::uint32_t>(h >> 32); }
         // A link stores next - (index + 1) (modulo 2^32; pack keeps the low
         // 16 bits), so zero links chain 0, 1, 2, ...
         static constexpr std::uint32_t decodeLink(std::uint32_t index, std::uint32_t link) noexcept {
@@ -143,9 +140,9 @@ struct BasicTreiber {
                 const std::uint64_t wanted = pack(next, used + 1, tag);
                 // success acquire: the same pairing as (1) for the head we
                 // replace; failure acquire: the reloaded head is read as in (1).
-                if (head_.compare_exchange_weak(head, wanted, std::memory_order_acquire,
-                                                std::memory_order_acquire)) {
-                    if ((tag & halfWrapMask) == 0) [[unlikely]] countHalfWrap();
+                if (head_.compare_exchange_weak(head, wanted, std::memory_order_acquire, std::memory_order_acquire)) {
+                    if ((tag & halfWrapMask) == 0) [[unlikely]]
+                        countHalfWrap();
                     return {index, used + 1};
                 }
             }
@@ -165,8 +162,7 @@ struct BasicTreiber {
                 // (2) success release: publishes the link above and everything
                 // the releasing thread wrote to the buffer, to the acquire in
                 // pop (1). failure relaxed: we only relink and retry.
-                if (head_.compare_exchange_weak(head, wanted, std::memory_order_release,
-                                                std::memory_order_relaxed))
+                if (head_.compare_exchange_weak(head, wanted, std::memory_order_release, std::memory_order_relaxed))
                     return;
             }
         }

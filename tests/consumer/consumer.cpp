@@ -57,8 +57,9 @@ int main() {
     std::printf("consumer: %s pool (%.*s), %zu bytes per buffer; inUse %zu, highWater %zu, acquisitions %llu, "
                 "failed %llu: %s\n",
                 sizeof(Pool::Sample) == 4 ? "float" : "double",
-                static_cast<int>(audiopool::describe(Pool::progress).size()), audiopool::describe(Pool::progress).data(),
-                Pool::bufferBytes, s.inUse, s.highWater, static_cast<unsigned long long>(s.acquisitions),
-                static_cast<unsigned long long>(s.failedAcquisitions), failures == 0 ? "ok" : "FAILED");
+                static_cast<int>(audiopool::describe(Pool::progress).size()),
+                audiopool::describe(Pool::progress).data(), Pool::bufferBytes, s.inUse, s.highWater,
+                static_cast<unsigned long long>(s.acquisitions), static_cast<unsigned long long>(s.failedAcquisitions),
+                failures == 0 ? "ok" : "FAILED");
     return failures == 0 ? 0 : 1;
 }

@@ -62,10 +62,9 @@ TEST_CASE_TEMPLATE("a live pool's statistics and description format", Policy, AU
     CHECK(fmt::format("{}", pool->stats()) ==
           "inUse 0/8, highWater 2, acquisitions 2, releases 2, failed 0, rejected 1, misuses 0");
 
-    const std::string expected = fmt::format(
-        "Pool<float> 2 ch x 512 frames x 8 buffers, {} ({}), 4096 bytes per buffer, {} bytes in all",
-        expectedName<Policy>(), audiopool::describe(Policy::template FreeList<8>::progress),
-        sizeof(P));
+    const std::string expected =
+        fmt::format("Pool<float> 2 ch x 512 frames x 8 buffers, {} ({}), 4096 bytes per buffer, {} bytes in all",
+                    expectedName<Policy>(), audiopool::describe(Policy::template FreeList<8>::progress), sizeof(P));
     CHECK(fmt::format("{}", *pool) == expected);
 }
 

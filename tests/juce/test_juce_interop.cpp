@@ -40,8 +40,7 @@ using SmallPool = audiopool::Pool<S, 2, 512, 4, Policy>;
 
 } // namespace
 
-TEST_CASE_TEMPLATE("copyFrom and copyTo a juce::AudioBuffer of the buffer's own size", Policy,
-                   AUDIOPOOL_ALL_POLICIES) {
+TEST_CASE_TEMPLATE("copyFrom and copyTo a juce::AudioBuffer of the buffer's own size", Policy, AUDIOPOOL_ALL_POLICIES) {
     auto pool = test::makePool<SmallPool<Policy, float>>();
     juce::AudioBuffer<float> in(2, 512);
     fillRamp(in);
@@ -49,7 +48,8 @@ TEST_CASE_TEMPLATE("copyFrom and copyTo a juce::AudioBuffer of the buffer's own 
     REQUIRE(tmp);
     CHECK(tmp.copyFrom(in) == audiopool::CopyExtent{2, 512});
     for (int c = 0; c < 2; ++c)
-        for (int i = 0; i < 512; ++i) CHECK(tmp.channel(static_cast<std::size_t>(c))[static_cast<std::size_t>(i)] == rampValue<float>(c, i));
+        for (int i = 0; i < 512; ++i)
+            CHECK(tmp.channel(static_cast<std::size_t>(c))[static_cast<std::size_t>(i)] == rampValue<float>(c, i));
 
     for (float& s : tmp.channel(1)) s = -s;
     juce::AudioBuffer<float> out(2, 512);
@@ -72,7 +72,8 @@ TEST_CASE_TEMPLATE("copies between juce::AudioBuffer and a pooled buffer of anot
     REQUIRE(view);
     CHECK(view.copyFrom(big) == audiopool::CopyExtent{2, 300});
     for (int c = 0; c < 2; ++c)
-        for (int i = 0; i < 300; ++i) CHECK(view.channel(static_cast<std::size_t>(c))[static_cast<std::size_t>(i)] == rampValue<float>(c, i));
+        for (int i = 0; i < 300; ++i)
+            CHECK(view.channel(static_cast<std::size_t>(c))[static_cast<std::size_t>(i)] == rampValue<float>(c, i));
 
     // Smaller view into a larger JUCE buffer: the rest of the JUCE buffer is untouched.
     juce::AudioBuffer<float> target(2, 400);
@@ -123,7 +124,8 @@ TEST_CASE_TEMPLATE("float and double convert both ways between juce::AudioBuffer
             // The ramp values are exact in float (multiples of 1/8 below 2^21).
             CHECK(asFloat.channel(static_cast<std::size_t>(c))[static_cast<std::size_t>(i)] == rampValue<float>(c, i));
             CHECK(backToDouble.getSample(c, i) == rampValue<double>(c, i));
-            CHECK(asDouble.channel(static_cast<std::size_t>(c))[static_cast<std::size_t>(i)] == rampValue<double>(c, i));
+            CHECK(asDouble.channel(static_cast<std::size_t>(c))[static_cast<std::size_t>(i)] ==
+                  rampValue<double>(c, i));
             CHECK(backToFloat.getSample(c, i) == rampValue<float>(c, i));
         }
     }

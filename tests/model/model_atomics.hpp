@@ -35,8 +35,7 @@ struct Site {
     std::uint32_t reachedBy = 0;  // bit r: scenario r reached it
 
     bool sameCall(const std::source_location& at, Argument a) const noexcept {
-        return line == at.line() && column == at.column() && argument == a &&
-               std::strcmp(file, at.file_name()) == 0;
+        return line == at.line() && column == at.column() && argument == a && std::strcmp(file, at.file_name()) == 0;
     }
 };
 

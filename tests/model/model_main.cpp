@@ -106,7 +106,7 @@ template <class P>
 struct PoolHolder {
     alignas(P) static inline unsigned char storage[sizeof(P)];
     P* pool;
-    PoolHolder() : pool(::new (static_cast<void*>(storage)) P()) {}
+    PoolHolder() : pool(::new(static_cast<void*>(storage)) P()) {}
     ~PoolHolder() { pool->~P(); }
     PoolHolder(const PoolHolder&) = delete;
     PoolHolder& operator=(const PoolHolder&) = delete;
@@ -519,8 +519,10 @@ std::vector<Run> scenarios() {
         {"OwnerThread: return ring only", rl::sched_random, 100000, 0, false, simulate<OwnerHandOff<0>>},
         {"Treiber: stats, 2-bit tag", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelTreiber<2>>>},
         {"SpscRing: stats", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelSpscRing>>},
-        {"OwnerThread: stats, 1 lane", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelOwnerThread<1>>>},
-        {"OwnerThread: stats, return ring", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelOwnerThread<0>>>},
+        {"OwnerThread: stats, 1 lane", rl::sched_random, 100000, 0, false,
+         simulate<StatsWhileMoving<ModelOwnerThread<1>>>},
+        {"OwnerThread: stats, return ring", rl::sched_random, 100000, 0, false,
+         simulate<StatsWhileMoving<ModelOwnerThread<0>>>},
         {"Shared: reference count, 3 threads", rl::sched_random, 100000, 0, false, simulate<SharedRefCount>},
         {"Detached: adopt and release race", rl::sched_random, 100000, 0, false, simulate<DetachedClaimRace>},
         {"Shared: reference count, 3 threads", rl::sched_bound, 0, 2, false, simulate<SharedRefCount>},
@@ -539,7 +541,8 @@ struct Outcome {
 };
 
 rl::iteration_t iterationsOf(const Run& run, const Options& options) {
-    return std::max<rl::iteration_t>(1000, static_cast<rl::iteration_t>(static_cast<double>(run.iterations) * options.scale));
+    return std::max<rl::iteration_t>(1000,
+                                     static_cast<rl::iteration_t>(static_cast<double>(run.iterations) * options.scale));
 }
 
 /// Runs one scenario; `report`: print Relacy's report and the failing
@@ -618,11 +621,11 @@ const NotNeeded notNeeded[] = {
     {"owner_thread.hpp", "store", "::popElsewhere(", release, relaxed,
      "statistics (4)/(5) for the stock: the stock is taken before any release in these scenarios, so "
      "no snapshot can pair a new stock position with an old producer position"},
-    {"owner_thread.hpp", "load", "::counts(", acquire, relaxed,
-     "statistics (5) for the stock position: as above", 1},
+    {"owner_thread.hpp", "load", "::counts(", acquire, relaxed, "statistics (5) for the stock position: as above", 1},
     {"owner_thread.hpp", "load", "::counts(", acquire, relaxed,
      "statistics (5) for the return ring's position: a stale claim count only lowers the waiting "
-     "count, which the free stock hides at these sizes", 2},
+     "count, which the free stock hides at these sizes",
+     2},
     {"owner_thread.hpp", "store", "::popReturned(", release, relaxed,
      "statistics (4) for the return ring's position: as above"},
     {"owner_thread.hpp", "fetch_add", "::pushReturned(", acqRel, release,
@@ -648,7 +651,8 @@ unsigned nthOfItsKind(const model::Site& site) {
 bool listedAsNotNeeded(const model::Site& site, std::memory_order to, std::uint32_t& usedEntries) {
     for (std::size_t i = 0; i < std::size(notNeeded); ++i) {
         const NotNeeded& n = notNeeded[i];
-        if ((n.nth == 0 || n.nth == nthOfItsKind(site)) && shortFile(site.file) == n.file && std::string_view(site.operation) == n.operation &&
+        if ((n.nth == 0 || n.nth == nthOfItsKind(site)) && shortFile(site.file) == n.file &&
+            std::string_view(site.operation) == n.operation &&
             std::string_view(site.function).find(n.function) != std::string_view::npos && site.order == n.from &&
             to == n.to) {
             usedEntries |= std::uint32_t{1} << i;
@@ -672,9 +676,10 @@ int runAll(const Options& options) {
         const Outcome o = runOne(run, options);
         const bool ok = o.error == run.expectError;
         if (!ok) ++failures;
-        const std::string iterations = run.scheduler == rl::sched_bound
-                                           ? "all, bound " + std::to_string(run.contextBound)
-                                           : std::to_string(static_cast<unsigned long long>(iterationsOf(run, options)));
+        const std::string iterations =
+            run.scheduler == rl::sched_bound
+                ? "all, bound " + std::to_string(run.contextBound)
+                : std::to_string(static_cast<unsigned long long>(iterationsOf(run, options)));
         std::printf("  %-38.*s %-14s %11s %8.2f  %s%s\n", static_cast<int>(run.name.size()), run.name.data(),
                     schedulerName(run.scheduler), iterations.c_str(), o.seconds,
                     o.error ? rl::test_result_str(o.result) : "passed",
@@ -740,8 +745,7 @@ int runAll(const Options& options) {
                         static_cast<int>(notNeeded[i].operation.size()), notNeeded[i].operation.data(),
                         static_cast<int>(notNeeded[i].function.size()), notNeeded[i].function.data());
         }
-    std::printf("\n%d mutants caught, %d not caught (each listed in notNeeded with its reason)\n", caught,
-                survived);
+    std::printf("\n%d mutants caught, %d not caught (each listed in notNeeded with its reason)\n", caught, survived);
     return failures;
 }
 

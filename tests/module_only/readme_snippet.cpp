@@ -3,6 +3,8 @@
 // between [readme] and [/readme], less the [stand-in] block, are that snippet.
 // The stand-in is the part of juce::AudioBuffer the snippet uses (a plugin
 // would have included JUCE before the import); it needs no standard header.
+// The snippet is laid out for reading, so the formatter leaves it alone.
+// clang-format off
 // [readme]
 import audiopool;                  // module mode (clang >= 17)
 // or: #include <audiopool/audiopool.hpp>   (header mode: g++ >= 12, clang >= 14)
@@ -37,6 +39,7 @@ void process(juce::AudioBuffer<float>& io) {                        // audio thr
     else { /* exhausted, or over 512 frames (see audiopool::chunks): nothing was allocated */ }
 }
 // [/readme]
+// clang-format on
 
 #include "check.hpp"  // includes nothing: safe after the import
 

@@ -61,8 +61,8 @@ namespace audioscope {
 
 /// Calls counted inside audio scopes since the counters were last read.
 struct Calls {
-    std::uint64_t operatorNew = 0, operatorDelete = 0, malloc = 0, calloc = 0, realloc = 0, free = 0,
-                  alignedAlloc = 0, mutexLock = 0;
+    std::uint64_t operatorNew = 0, operatorDelete = 0, malloc = 0, calloc = 0, realloc = 0, free = 0, alignedAlloc = 0,
+                  mutexLock = 0;
     std::uint64_t total() const {
         return operatorNew + operatorDelete + malloc + calloc + realloc + free + alignedAlloc + mutexLock;
     }

@@ -18,9 +18,8 @@ inline constexpr audiopool::ThreadRule threadRuleOf = audiopool::threadRuleOf<Fr
 
 /// Exactly one thread acquires, and the rule names who releases (SpscRing, OwnerThread).
 template <class Policy>
-struct HasOneAcquirer
-    : std::bool_constant<threadRuleOf<Policy> == audiopool::ThreadRule::OneAcquirerOneReleaser ||
-                         threadRuleOf<Policy> == audiopool::ThreadRule::OneAcquirerAnyReleaser> {};
+struct HasOneAcquirer : std::bool_constant<threadRuleOf<Policy> == audiopool::ThreadRule::OneAcquirerOneReleaser ||
+                                           threadRuleOf<Policy> == audiopool::ThreadRule::OneAcquirerAnyReleaser> {};
 /// A buffer may be released on another thread than the acquiring one.
 template <class Policy>
 struct CrossThread : std::bool_constant<FreeListOf<Policy>::crossThread> {};

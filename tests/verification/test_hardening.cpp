@@ -137,11 +137,10 @@ void checkTwoReleasers(const char* what) {
     using Pool = audiopool::Pool<float, 1, 16, 8192, audiopool::SpscRing>;
     verify::MisuseLog log;  // checked builds report the second releaser
     auto pool = test::makePool<Pool>();
-    const BrokenRuleOutcome out = runTwoReleasers<Handle>(
-        *pool, envOr("AUDIOPOOL_BROKEN_RULE_HANDOUTS", 400'000));
+    const BrokenRuleOutcome out = runTwoReleasers<Handle>(*pool, envOr("AUDIOPOOL_BROKEN_RULE_HANDOUTS", 400'000));
     const audiopool::Stats& s = out.stats;
-    MESSAGE(std::string(what) << ": " << out.handOuts << " hand-outs, " << s.inUse << " buffers lost, "
-                 << s.misuses << " misuses reported, " << out.emptyAcquires << " empty acquires");
+    MESSAGE(std::string(what) << ": " << out.handOuts << " hand-outs, " << s.inUse << " buffers lost, " << s.misuses
+                              << " misuses reported, " << out.emptyAcquires << " empty acquires");
     CHECK(out.doubleOwners == 0);
     CHECK(s.highWater <= Pool::capacity);
     CHECK(s.inUse <= Pool::capacity);
@@ -636,8 +635,7 @@ TEST_CASE_TEMPLATE("HardeningHighWaterNeverDecreasesWhileAnAcquirerIsStalled", P
     P::pool = nullptr;
 }
 
-TEST_CASE_TEMPLATE("HardeningHighWaterRecordsTheTruePeakWhenAReleaseRacesTheAcquire", Policy,
-                   AUDIOPOOL_ALL_POLICIES) {
+TEST_CASE_TEMPLATE("HardeningHighWaterRecordsTheTruePeakWhenAReleaseRacesTheAcquire", Policy, AUDIOPOOL_ALL_POLICIES) {
     using P = Peaks<Policy>;
     auto pool = test::makePool<typename P::Pool>();
     P::pool = pool.get();

@@ -217,8 +217,7 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
         for (int sent = 0; sent < rounds;) {
             if (auto h = pool->acquireShared(2, 16)) {
                 h.clear();
-                while (!handoff.push(std::move(h))) {
-                }
+                while (!handoff.push(std::move(h))) {}
                 ++sent;
             }
         }

@@ -238,7 +238,7 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
     S::handlerRuns = 0;
     S::handlerReleases = 0;
     verify::MisuseLog log;
-    struct sigaction action {}, previousAction {};
+    struct sigaction action{}, previousAction{};
     action.sa_handler = &S::onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
@@ -471,9 +471,11 @@ void stressManyThreadsWithSharedCopiesPassedAround() {
         totalCorrupted += corrupted[t];
     }
     const audiopool::Stats s = pool->stats();
-    std::printf("stress %s: %zu threads x %llu cycles survived (%llu shared copies passed, %llu exhausted acquires, highWater %zu/%zu)\n",
-                std::string(Policy::name).c_str(), threads, static_cast<unsigned long long>(cycles), static_cast<unsigned long long>(totalPassed),
-                static_cast<unsigned long long>(totalFailed), s.highWater, s.capacity);
+    std::printf("stress %s: %zu threads x %llu cycles survived (%llu shared copies passed, %llu exhausted acquires, "
+                "highWater %zu/%zu)\n",
+                std::string(Policy::name).c_str(), threads, static_cast<unsigned long long>(cycles),
+                static_cast<unsigned long long>(totalPassed), static_cast<unsigned long long>(totalFailed), s.highWater,
+                s.capacity);
     CHECK(totalCorrupted == 0);
     CHECK(s.inUse == 0);
     CHECK(s.acquisitions == totalAcquired);
@@ -546,9 +548,11 @@ void stressAcquireOnOneThreadReleaseOnAnother() {
     releaser.join();
 
     const audiopool::Stats s = pool->stats();
-    std::printf("stress %s: 2 threads, %llu buffers handed over and released (%llu local copies, %llu exhausted acquires, highWater %zu/%zu)\n",
-                std::string(Policy::name).c_str(), static_cast<unsigned long long>(received), static_cast<unsigned long long>(localCopies),
-                static_cast<unsigned long long>(failed), s.highWater, s.capacity);
+    std::printf("stress %s: 2 threads, %llu buffers handed over and released (%llu local copies, %llu exhausted "
+                "acquires, highWater %zu/%zu)\n",
+                std::string(Policy::name).c_str(), static_cast<unsigned long long>(received),
+                static_cast<unsigned long long>(localCopies), static_cast<unsigned long long>(failed), s.highWater,
+                s.capacity);
     CHECK(received == cycles);
     CHECK(corrupted == 0);
     CHECK(s.inUse == 0);
@@ -569,9 +573,9 @@ void stressOneOwnerThreeReleasers() {
     const OwnerThreadOutcome out = runOwnerThreadStress(*pool, cycles);
     std::printf("stress %s: 1 owner + 3 releasers, %llu buffers handed over and released (%llu local copies, "
                 "%llu owner copies dropped last, %llu exhausted acquires, highWater %zu/%zu)\n",
-                std::string(Policy::name).c_str(), static_cast<unsigned long long>(out.received), static_cast<unsigned long long>(out.localCopies),
-                static_cast<unsigned long long>(out.ownerLast), static_cast<unsigned long long>(out.failed),
-                out.stats.highWater, out.stats.capacity);
+                std::string(Policy::name).c_str(), static_cast<unsigned long long>(out.received),
+                static_cast<unsigned long long>(out.localCopies), static_cast<unsigned long long>(out.ownerLast),
+                static_cast<unsigned long long>(out.failed), out.stats.highWater, out.stats.capacity);
     checkOwnerThreadStress<Pool>(out, cycles);
     CHECK(verify::wholeness(*pool) == "");
 }
@@ -648,8 +652,9 @@ void stressLongRandomSequencesOnOneThread() {
     held.clear();
     const audiopool::Stats s = pool->stats();
     std::printf("stress %s: 1 thread x %llu random steps (%llu acquisitions, %llu exhausted, highWater %zu/%zu)\n",
-                std::string(Policy::name).c_str(), static_cast<unsigned long long>(steps), static_cast<unsigned long long>(acquisitions),
-                static_cast<unsigned long long>(failures), s.highWater, s.capacity);
+                std::string(Policy::name).c_str(), static_cast<unsigned long long>(steps),
+                static_cast<unsigned long long>(acquisitions), static_cast<unsigned long long>(failures), s.highWater,
+                s.capacity);
     CHECK(corrupted == 0);
     CHECK(s.inUse == 0);
     CHECK(s.acquisitions == acquisitions);
@@ -663,7 +668,8 @@ void stressLongRandomSequencesOnOneThread() {
 TEST_CASE_TEMPLATE("StampedStressEveryPolicyAsItsThreadRuleAllows", Policy, AUDIOPOOL_ALL_POLICIES) {
     constexpr audiopool::ThreadRule rule = test::threadRuleOf<Policy>;
     if constexpr (rule == audiopool::ThreadRule::AnyThread) stressManyThreadsWithSharedCopiesPassedAround<Policy>();
-    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerOneReleaser) stressAcquireOnOneThreadReleaseOnAnother<Policy>();
+    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerOneReleaser)
+        stressAcquireOnOneThreadReleaseOnAnother<Policy>();
     else if constexpr (rule == audiopool::ThreadRule::OneAcquirerAnyReleaser) stressOneOwnerThreeReleasers<Policy>();
     else stressLongRandomSequencesOnOneThread<Policy>();
 }

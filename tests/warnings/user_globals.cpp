@@ -20,7 +20,8 @@
 // The globals (never used).
 int b = 0, before = 0, bound = 0, buffer = 0, bufferBytes = 0, bytes = 0, c = 0, cacheLineSize = 0;
 int candidate = 0, capacity = 0, channel = 0, channelStride = 0, channels = 0, chunk = 0, chunkFrames = 0;
-int claims = 0, constList = 0, context = 0, count = 0, counted = 0, counter = 0, counts = 0, crossThread = 0, current = 0;
+int claims = 0, constList = 0, context = 0, count = 0, counted = 0, counter = 0, counts = 0, crossThread = 0,
+    current = 0;
 int d = 0, data = 0, desired = 0, destination = 0, destinationStartFrame = 0, detached = 0, detachedBit = 0;
 int done = 0, exact = 0, expected = 0, failure = 0, falseSharingRange = 0, fillsReleased = 0, frames = 0;
 int from = 0, fromChannel = 0, fromFrames = 0, fromStart = 0, generation = 0, generationMask = 0, h = 0;

@@ -29,8 +29,8 @@ namespace {
 /// policies' are (docs/choosing-a-policy.md, "Writing a policy").
 struct BitmaskPolicy {
     template <std::size_t Capacity>
-    struct FreeList : audiopool::FreeListTraits<audiopool::Progress::WaitFree, 64, false,
-                                                audiopool::ThreadRule::OneThread> {
+    struct FreeList
+        : audiopool::FreeListTraits<audiopool::Progress::WaitFree, 64, false, audiopool::ThreadRule::OneThread> {
         audiopool::Popped pop() noexcept [[clang::nonblocking]] {
             if (free_ == 0) return {audiopool::Popped::none, static_cast<std::uint32_t>(Capacity)};
             const auto index = static_cast<std::uint32_t>(__builtin_ctzll(free_));

@@ -8,8 +8,13 @@ namespace layout {
 constinit SharedPool sharedPool;
 
 UnitView checkedUnit() {
-    return {sizeof(SharedPool), alignof(SharedPool), sizeof(SharedPool::Unique), sizeof(SharedPool::Shared),
-            sizeof(audiopool::Detached), &sharedPool, true};
+    return {sizeof(SharedPool),
+            alignof(SharedPool),
+            sizeof(SharedPool::Unique),
+            sizeof(SharedPool::Shared),
+            sizeof(audiopool::Detached),
+            &sharedPool,
+            true};
 }
 SharedPool::Unique acquireInCheckedUnit() { return sharedPool.acquire(); }
 } // namespace layout

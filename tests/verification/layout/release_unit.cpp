@@ -6,8 +6,13 @@
 
 namespace layout {
 UnitView releaseUnit() {
-    return {sizeof(SharedPool), alignof(SharedPool), sizeof(SharedPool::Unique), sizeof(SharedPool::Shared),
-            sizeof(audiopool::Detached), &sharedPool, false};
+    return {sizeof(SharedPool),
+            alignof(SharedPool),
+            sizeof(SharedPool::Unique),
+            sizeof(SharedPool::Shared),
+            sizeof(audiopool::Detached),
+            &sharedPool,
+            false};
 }
 void releaseInReleaseUnit(SharedPool::Unique&& handle) { handle.reset(); }
 audiopool::Stats statsInReleaseUnit() { return sharedPool.stats(); }
