@@ -16,6 +16,8 @@ public:
 #if defined(__SSE__) || defined(__x86_64__)
     DenormalGuard() noexcept : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }  // FTZ | DAZ
     ~DenormalGuard() { _mm_setcsr(saved_); }
+    DenormalGuard(const DenormalGuard&) = delete;  // one restore per guard
+    DenormalGuard& operator=(const DenormalGuard&) = delete;
 
 private:
     unsigned saved_;

@@ -13,6 +13,7 @@ packages=(
   libclang-rt-22-dev                     # RealtimeSanitizer (-fsanitize=realtime) for clang-22
   libclang-rt-19-dev                     # sanitizers and libFuzzer for clang-19
   llvm-19                                # llvm-symbolizer-19: source lines in sanitizer and libFuzzer reports
+  clang-format-19 clang-tidy-19          # the format check and clang-tidy (30-lint.sh)
   doctest-dev                            # tests
   libfmt-dev                             # audiopool.fmt module, benchmark tables
   libbenchmark-dev                       # Google Benchmark

@@ -18,10 +18,12 @@ void recordMisuse(const audiopool::MisuseReport& report) noexcept { reports().pu
 /// Installs the recording handler for one test and restores the default after.
 struct RecordMisuses {
     RecordMisuses() {
-        reports().clear();
-        previous = audiopool::setMisuseHandler(&recordMisuse);
+        reports().clear();  // before the handler may write to it
+        previous = audiopool::setMisuseHandler(&recordMisuse);  // NOLINT(cppcoreguidelines-prefer-member-initializer)
     }
     ~RecordMisuses() { audiopool::setMisuseHandler(previous); }
+    RecordMisuses(const RecordMisuses&) = delete;  // one restore per install
+    RecordMisuses& operator=(const RecordMisuses&) = delete;
     audiopool::MisuseHandler previous;
 };
 
@@ -43,7 +45,7 @@ bool allBuffersAvailable(P& pool) {
     return distinct && exhausted;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE_TEMPLATE("DetachAndReleaseGivesTheBufferBack", Policy, AUDIOPOOL_ALL_POLICIES) {
     auto pool = test::makePool<SmallPool<Policy>>();

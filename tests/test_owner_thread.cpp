@@ -80,7 +80,7 @@ std::vector<std::uint32_t> indicesOf(const Handles& held) {
 /// handed out twice would be a double release, which aborts checked builds),
 /// so that the failure is reported and the other tests still run.
 template <class Pool, class Handles>
-bool eachIndexOnce(Handles&& held) {
+bool eachIndexOnce(Handles&& held) {  // NOLINT(cppcoreguidelines-missing-std-forward): lvalues and temporaries alike
     std::vector<std::uint32_t> indices = indicesOf(held);
     std::sort(indices.begin(), indices.end());
     if (std::adjacent_find(indices.begin(), indices.end()) != indices.end()) {

@@ -43,7 +43,7 @@ struct MutexStack {
         mutable std::mutex mutex_;
         std::size_t top_ = Capacity;
         std::uint64_t pops_ = 0, pushes_ = 0;
-        std::uint32_t items_[Capacity];
+        std::uint32_t items_[Capacity]{};
     };
 };
 
@@ -97,7 +97,7 @@ TEST_CASE("CustomUserPolicyWorks") {
     {
         auto a = pool->acquire();
         auto b = pool->acquireShared();
-        auto b2 = b;
+        auto b2 = b;  // NOLINT(performance-unnecessary-copy-initialization): the copy is one more reference
         auto c = pool->acquire();
         CHECK(a);
         CHECK(c);

@@ -106,7 +106,7 @@ TEST_CASE_TEMPLATE("ReferenceCounting", Policy, AUDIOPOOL_ALL_POLICIES) {
         auto b = a;  // copy: same buffer
         CHECK(b.channel(0).data() == a.channel(0).data());
         CHECK(a.useCount() == 2);
-        auto c = b;
+        auto c = b;  // NOLINT(performance-unnecessary-copy-initialization): the copy is one more reference
         CHECK(a.useCount() == 3);
         a.reset();
         CHECK_FALSE(a);
@@ -187,7 +187,7 @@ TEST_CASE_TEMPLATE("StatisticsAreExactAfterAScriptedSequence", Policy, AUDIOPOOL
         auto a = pool->acquire();
         auto b = pool->acquire();
         auto c = pool->acquireShared();
-        auto c2 = c;
+        auto c2 = c;  // NOLINT(performance-unnecessary-copy-initialization): the copy is one more reference
         b.reset();
         auto d = pool->acquire();
         auto e = pool->acquire();   // fourth out: a, c, d, e
@@ -285,6 +285,8 @@ TEST_CASE_TEMPLATE("PrefaultKeepsContents", Policy, AUDIOPOOL_ALL_POLICIES) {
     for (std::size_t i = 0; i < 2; ++i) {
         REQUIRE(fromPlain[i].index() == fromFaulted[i].index());
         for (std::size_t c = 0; c < P::channels; ++c)
+            // The bytes, NaN payloads included, are what must match.
+            // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison,bugprone-suspicious-string-compare)
             CHECK(std::memcmp(fromPlain[i].channelPointers()[c], fromFaulted[i].channelPointers()[c],
                               P::channelStride * sizeof(double)) == 0);
     }
@@ -323,8 +325,8 @@ struct PointerTablePeek {
         return reinterpret_cast<typename P::Sample*>(samples) + channel * P::channelStride;
     }
     typename P::Sample* at(std::uint32_t index, std::size_t channel) const {
-        typename P::Sample* pointer;
-        std::memcpy(&pointer, base + slotStride * index + channel * sizeof pointer, sizeof pointer);
+        typename P::Sample* pointer = nullptr;
+        std::memcpy(static_cast<void*>(&pointer), base + slotStride * index + channel * sizeof pointer, sizeof pointer);
         return pointer;
     }
 };
@@ -392,7 +394,7 @@ TEST_CASE_TEMPLATE("HighWaterRecordsTheTruePeakBelowCapacity", Policy, AUDIOPOOL
     expect(0, 4);
     {
         auto again = pool->acquireShared();
-        auto copy = again;
+        auto copy = again;  // NOLINT(performance-unnecessary-copy-initialization): the copy is one more reference
         expect(1, 4);
     }
     expect(0, 4);

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>  // std::getenv, std::strtoull (verify::envOr)
 #include <memory>
 #include <optional>
 #include <random>

@@ -152,6 +152,7 @@ TEST_CASE("SmokeStressSpscRingAcquireHereReleaseThere") {
             continue;
         }
         stampBuffer(h, float(h.numFrames()));
+        // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
         while (!handoff.push(std::move(h))) std::this_thread::yield();
         ++sent;
     }

@@ -145,8 +145,8 @@ struct Block {
     }
     std::size_t frames;
     std::vector<float> in[2], out[2];
-    float* inputs[2];
-    float* outputs[2];
+    float* inputs[2]{};
+    float* outputs[2]{};
 };
 
 int main() {

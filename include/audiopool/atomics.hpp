@@ -59,7 +59,7 @@ namespace audiopool::detail {
 /// assumption that no pool call runs across such a switch (guarantees.md,
 /// "Fibers and coroutines").
 inline std::uintptr_t currentThreadToken() noexcept {
-    std::uintptr_t pointer;
+    std::uintptr_t pointer;  // NOLINT(cppcoreguidelines-init-variables): written by the read below, on every path
 #if defined(__ELF__) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     // x86-64 ELF TLS ABI: %fs points at the thread control block, whose first
     // word is its own address (the value __builtin_thread_pointer() reads).

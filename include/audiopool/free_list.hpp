@@ -180,6 +180,7 @@ struct FreeListTraits {
     static constexpr ThreadRule threadRule = Rule;
 
     constexpr FreeListTraits() noexcept = default;
+    ~FreeListTraits() = default;
     FreeListTraits(const FreeListTraits&) = delete;
     FreeListTraits& operator=(const FreeListTraits&) = delete;
 };

@@ -231,6 +231,8 @@ public:
     SharedBuffer() noexcept AUDIOPOOL_NONBLOCKING = default;
     /// Takes over a Unique buffer (no copy of samples).
     /// Thread: the holder. Progress: wait-free. Allocates: no.
+    // `owned` is emptied by forget(), which is what a move of it would do.
+    // NOLINTNEXTLINE(cppcoreguidelines-rvalue-reference-param-not-moved)
     SharedBuffer(UniqueBuffer<PoolT>&& owned) noexcept AUDIOPOOL_NONBLOCKING : Base(owned) { owned.forget(); }
     /// One more reference to the same buffer.
     /// Thread: any thread holding `that` (IndexStack: the pool's thread).

@@ -126,6 +126,7 @@ public:
     /// is all zero bits (.bss). Thread: any, before any other use.
     /// Allocates: no (storage inline).
     constexpr Pool() noexcept = default;
+    ~Pool() = default;
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 

@@ -39,6 +39,8 @@ const int hooksInstalled = __sanitizer_install_malloc_and_free_hooks(&onMalloc, 
 #include <new>
 #include <pthread.h>
 
+// glibc's own entry points, declared here to call past the probes.
+// NOLINTBEGIN(bugprone-reserved-identifier)
 extern "C" {
 void* __libc_malloc(std::size_t) noexcept;
 void* __libc_calloc(std::size_t, std::size_t) noexcept;
@@ -46,6 +48,7 @@ void* __libc_realloc(void*, std::size_t) noexcept;
 void* __libc_memalign(std::size_t, std::size_t) noexcept;
 void __libc_free(void*) noexcept;
 }
+// NOLINTEND(bugprone-reserved-identifier)
 
 namespace {
 

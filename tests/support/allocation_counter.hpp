@@ -23,6 +23,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
@@ -89,7 +90,7 @@ Calls takeCalls() noexcept;
 template <class Body>
 void run(Body&& body) {
     enter();
-    body();
+    std::forward<Body>(body)();
     leave();
 }
 #endif
@@ -100,7 +101,7 @@ void run(Body&& body) {
 template <class Body>
 Calls countDuring(Body&& body) {
     takeCalls();
-    run(body);
+    run(std::forward<Body>(body));
     return takeCalls();
 }
 

@@ -45,11 +45,6 @@ void pinToCpu(int which) {
     }
 }
 
-std::uint64_t envOr(const char* name, std::uint64_t fallback) {
-    const char* text = std::getenv(name);
-    return text && *text ? std::strtoull(text, nullptr, 10) : fallback;
-}
-
 /// The outcome of a run with two releasing threads.
 struct BrokenRuleOutcome {
     std::uint64_t handOuts = 0, doubleOwners = 0, emptyAcquires = 0;
@@ -113,6 +108,7 @@ BrokenRuleOutcome runTwoReleasers(Pool& pool, std::uint64_t handOuts) {
                 slot = h;
             }
             Queue& queue = (*queues)[random() & 1];
+            // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
             while (!queue.push(std::move(h))) std::this_thread::yield();
             ++out.handOuts;
         }
@@ -137,7 +133,8 @@ void checkTwoReleasers(const char* what) {
     using Pool = audiopool::Pool<float, 1, 16, 8192, audiopool::SpscRing>;
     verify::MisuseLog log;  // checked builds report the second releaser
     auto pool = test::makePool<Pool>();
-    const BrokenRuleOutcome out = runTwoReleasers<Handle>(*pool, envOr("AUDIOPOOL_BROKEN_RULE_HANDOUTS", 400'000));
+    const BrokenRuleOutcome out =
+        runTwoReleasers<Handle>(*pool, verify::envOr("AUDIOPOOL_BROKEN_RULE_HANDOUTS", 400'000));
     const audiopool::Stats& s = out.stats;
     MESSAGE(std::string(what) << ": " << out.handOuts << " hand-outs, " << s.inUse << " buffers lost, " << s.misuses
                               << " misuses reported, " << out.emptyAcquires << " empty acquires");
@@ -148,7 +145,7 @@ void checkTwoReleasers(const char* what) {
     CHECK(s.acquisitions == out.handOuts);
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("HardeningSpscRingWithTwoReleasersLosesBuffersButNeverHandsOneOutTwice") {
     using Pool = audiopool::Pool<float, 1, 16, 8192, audiopool::SpscRing>;
@@ -183,7 +180,7 @@ void overtakeTwice() {
     race.c2 = race.pool->acquire();
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("HardeningSpscRingReleasersPositionMovingBackIsCaughtAndNeverHandsOutAnOwnedBuffer") {
     verify::MisuseLog log;
@@ -298,7 +295,7 @@ bool allDistinct(std::vector<std::uint32_t> indices) {
     return std::adjacent_find(indices.begin(), indices.end()) == indices.end();
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("HardeningOwnerThreadLaneMovingBackIsCaughtAndNeverHandsOutAnOwnedBuffer") {
     // A release interrupted between its entry and its position by a signal
@@ -514,7 +511,7 @@ NarrowOutcome runNarrowAba(int pairs) {
     return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("HardeningTreiberTagCountsPopsOnly") {
     SUBCASE("128 pops and 128 pushes in the window: the tag still differs") {
@@ -541,7 +538,7 @@ TEST_CASE("HardeningTreiberTagCountsPopsOnly") {
 namespace {
 audiopool::Stats seenDuringHalfWrap;
 void readStatsDuringHalfWrap() { seenDuringHalfWrap = narrow.pool->stats(); }
-} // namespace
+}  // namespace
 
 TEST_CASE("HardeningTreiberStatisticsAreExactAcrossAStalledHalfWrapCount") {
     auto pool = test::makePool<NarrowTagPool>();
@@ -612,7 +609,7 @@ struct Peaks {
     static void releaseFirst() { first.reset(); }
 };
 
-} // namespace
+}  // namespace
 
 TEST_CASE_TEMPLATE("HardeningHighWaterNeverDecreasesWhileAnAcquirerIsStalled", Policy, AUDIOPOOL_ALL_POLICIES) {
     using P = Peaks<Policy>;
@@ -660,12 +657,12 @@ TEST_CASE_TEMPLATE("HardeningEachBuffersBookkeepingHasItsOwnLines", Policy, AUDI
     auto block = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) / range; };
     for (const auto& a : held) {
         // The channel-pointer table lives in the buffer's bookkeeping block...
-        const std::uintptr_t own = block(a.channelPointers());
+        const std::uintptr_t own = block(static_cast<const void*>(a.channelPointers()));
         for (const auto& b : held) {
             if (&a == &b) continue;
             // ...which shares no falseSharingRange block with another
             // buffer's bookkeeping or samples.
-            CHECK(own != block(b.channelPointers()));
+            CHECK(own != block(static_cast<const void*>(b.channelPointers())));
             for (std::size_t c = 0; c < Pool::channels; ++c) {
                 CHECK(own != block(b.channelPointers()[c]));
                 CHECK(own != block(b.channelPointers()[c] + Pool::channelStride - 1));

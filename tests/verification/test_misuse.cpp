@@ -456,7 +456,7 @@ TEST_CASE("ThreadHandOverWhileThePoolIsIdleIsNotAMisuse") {
         std::thread([&] {
             a.reset();
             auto c = pool->acquire();
-            auto copy = b;
+            auto copy = b;  // NOLINT(performance-unnecessary-copy-initialization): the copy is one more reference
         }).join();
         std::thread([&] { b.reset(); }).join();
         CHECK(verify::wholeness(*pool) == "");

@@ -28,11 +28,7 @@ import audiopool;
 
 namespace {
 
-std::uint64_t envOr(const char* name, std::uint64_t fallback) {
-    const char* text = std::getenv(name);
-    return text && *text ? std::strtoull(text, nullptr, 10) : fallback;
-}
-std::uint64_t cyclesPerThread() { return envOr("AUDIOPOOL_STRESS_CYCLES", 20000); }
+std::uint64_t cyclesPerThread() { return verify::envOr("AUDIOPOOL_STRESS_CYCLES", 20000); }
 
 /// A random pause while holding buffers: a short spin, now and then a yield,
 /// so that holders overlap and pre-emption lands mid-operation.
@@ -153,6 +149,7 @@ OwnerThreadOutcome runOwnerThreadStress(Pool& pool, std::uint64_t cycles) {
         if (random() % 4 == 0) kept.push_back({h, stamp});
         Message message{std::move(h), stamp};
         auto& queue = handoff[sent % releasers];
+        // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
         while (!queue.push(std::move(message))) std::this_thread::yield();
         ++sent;
         if (!kept.empty() && kept.size() > random() % 3) dropKept(random() % kept.size());
@@ -255,7 +252,7 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
         event.sigev_notify = SIGEV_THREAD_ID;
         event.sigev_signo = SIGUSR1;
         event._sigev_un._tid = static_cast<pid_t>(gettid());
-        timer_t timer;
+        timer_t timer{};
         const bool timerMade = timer_create(CLOCK_MONOTONIC, &event, &timer) == 0;
         if (timerMade) {
             itimerspec every{};
@@ -318,6 +315,7 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
         const double stamp = verify::makeStamp(0, ++sequence);
         verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
         Message message{std::move(h), stamp};
+        // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
         while (!handoff.push(std::move(message))) std::this_thread::yield();
         ++out.handedOver;
     }
@@ -359,7 +357,7 @@ void checkSignalOutcome(const SignalOutcome& out) {
 }
 
 std::chrono::milliseconds signalStressLength() {
-    return std::chrono::milliseconds(envOr("AUDIOPOOL_SIGNAL_STRESS_MS", 1500));
+    return std::chrono::milliseconds(verify::envOr("AUDIOPOOL_SIGNAL_STRESS_MS", 1500));
 }
 
 } // namespace
@@ -404,7 +402,7 @@ void stressManyThreadsWithSharedCopiesPassedAround() {
     using Message = Held<typename Pool::Shared>;
     auto pool = test::makePool<Pool>();
     const std::uint64_t cycles = cyclesPerThread();
-    const auto threads = static_cast<std::size_t>(envOr("AUDIOPOOL_STRESS_THREADS", 4));
+    const auto threads = static_cast<std::size_t>(verify::envOr("AUDIOPOOL_STRESS_THREADS", 4));
     REQUIRE(threads >= 2);
 
     // Thread t passes copies of the buffers it holds to thread t+1 (a ring).
@@ -541,6 +539,7 @@ void stressAcquireOnOneThreadReleaseOnAnother() {
         const double stamp = static_cast<double>(sent % 65536) * 256.0;
         verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
         Message message{std::move(h), stamp};
+        // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
         while (!handoff.push(std::move(message))) std::this_thread::yield();
         ++sent;
     }

@@ -13,6 +13,14 @@ inline constexpr bool checkedBuild = false;  // AUDIOPOOL_CHECK_THREADS defaults
 inline constexpr bool checkedBuild = true;   // AUDIOPOOL_CHECK_THREADS defaults to 1
 #endif
 
+/// A count from the environment variable `name` (a test's size, set by
+/// scripts/test.d/21-stress.sh for the full run), or `fallback`.
+inline std::uint64_t envOr(const char* name, std::uint64_t fallback) {
+    // Read on the test's main thread; nothing in the tests sets the environment.
+    const char* text = std::getenv(name);  // NOLINT(concurrency-mt-unsafe)
+    return text && *text ? std::strtoull(text, nullptr, 10) : fallback;
+}
+
 /// An ownership stamp: the holder's thread number and its sequence number,
 /// exact in a double (thread < 2^20, sequence < 2^32).
 inline double makeStamp(std::uint32_t thread, std::uint64_t sequence) {
@@ -48,8 +56,8 @@ class MisuseLog {
 public:
     static constexpr std::size_t maxReports = 64;
     MisuseLog() {
-        clear();
-        previous_ = audiopool::setMisuseHandler(&record);
+        clear();  // before the handler may write to the log
+        previous_ = audiopool::setMisuseHandler(&record);  // NOLINT(cppcoreguidelines-prefer-member-initializer)
     }
     ~MisuseLog() { audiopool::setMisuseHandler(previous_); }
     MisuseLog(const MisuseLog&) = delete;

@@ -14,6 +14,8 @@ UnitView releaseUnit() {
             &sharedPool,
             false};
 }
-void releaseInReleaseUnit(SharedPool::Unique&& handle) { handle.reset(); }
+void releaseInReleaseUnit(SharedPool::Unique&& handle) {
+    const SharedPool::Unique released = std::move(handle);  // released here, in this unit
+}
 audiopool::Stats statsInReleaseUnit() { return sharedPool.stats(); }
 } // namespace layout
