@@ -87,7 +87,7 @@ AUDIOPOOL_EXPORT namespace audiopool {
 /// by Policy's free list (Treiber unless named; see the policies below).
 /// Storage inline, constructor constexpr: a pool can be `constinit`.
 template <SampleType S, std::size_t Channels, std::size_t Frames, std::size_t Capacity, FreeListPolicy Policy = Treiber>
-class Pool {
+class Pool {  // NOLINT(cppcoreguidelines-special-member-functions): no copy or move; ~Pool only under ASan
     static_assert(Channels >= 1, "audiopool::Pool: Channels must be at least 1");
     static_assert(Frames >= 1, "audiopool::Pool: Frames must be at least 1");
     static_assert(Capacity >= 1, "audiopool::Pool: Capacity must be at least 1");
@@ -126,7 +126,6 @@ public:
     /// is all zero bits (.bss). Thread: any, before any other use.
     /// Allocates: no (storage inline).
     constexpr Pool() noexcept = default;
-    ~Pool() = default;
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
