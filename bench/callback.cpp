@@ -284,6 +284,22 @@ using StrategyFor =
                        std::conditional_t<Rule == audiopool::ThreadRule::OneAcquirerOneReleaser,
                                           SplitPoolStrategy<Policy>, PoolStrategy<Policy, sharedVoiceCapacity>>>;
 
+/// The largest pool a policy's strategy needs (every strategy is sized never
+/// to run dry), and whether the policy can hold that many buffers: a policy
+/// with a smaller maxCapacity is not run here, and the output says so.
+template <class Policy, audiopool::ThreadRule Rule = CallbackPool<Policy, busCapacity, maxBusChannels>::threadRule>
+constexpr std::size_t capacityNeeded =
+    Rule == audiopool::ThreadRule::OneThread ? localVoiceCapacity : sharedVoiceCapacity;
+template <class Policy>
+constexpr std::size_t maxCapacityOf = Policy::template FreeList<1>::maxCapacity;
+template <class Policy>
+constexpr bool fitsTheCallback = maxCapacityOf<Policy> >= capacityNeeded<Policy>;
+
+/// A built-in policy the benchmark could not run, and why.
+struct NotRun {
+    std::string strategy, why;
+};
+
 /// A strategy whose buffers are Blocks from Sources: voices() and busses()
 /// each allocate(channels, frames) -> Block and free(Block&) (the same
 /// allocator for both, or a free list of each size).
@@ -867,8 +883,8 @@ std::string verdict(const std::vector<Result>& results, const std::string& load)
                        behind.empty() ? "none" : behind);
 }
 
-void writeFiles(const std::vector<Result>& results, const std::string& csvPath, const std::string& jsonPath,
-                const std::string& ccdfPath, double seconds, double perUs) {
+void writeFiles(const std::vector<Result>& results, const std::vector<NotRun>& notRun, const std::string& csvPath,
+                const std::string& jsonPath, const std::string& ccdfPath, double seconds, double perUs) {
     const auto fields = [](const Result& r) {
         return std::vector<std::pair<std::string, std::string>>{
             {"load", r.load},
@@ -932,6 +948,11 @@ void writeFiles(const std::vector<Result>& results, const std::string& csvPath, 
                                       quoted(key) ? "\"" + value + "\"" : value);
             fmt::print(f, "    {{{}}}{}\n", object, i + 1 < results.size() ? "," : "");
         }
+        // The built-in policies that could not run here (too few buffers).
+        fmt::print(f, "  ],\n  \"not_run\": [\n");
+        for (std::size_t i = 0; i < notRun.size(); ++i)
+            fmt::print(f, "    {{\"strategy\": \"{}\", \"why\": \"{}\"}}{}\n", notRun[i].strategy, notRun[i].why,
+                       i + 1 < notRun.size() ? "," : "");
         fmt::print(f, "  ]\n}}\n");
         std::fclose(f);
     }
@@ -944,10 +965,22 @@ std::vector<std::unique_ptr<Contender>> contenders() {
     return all;
 }
 
-/// One contender per built-in policy (audiopool::BuiltinPolicies).
+/// One contender per built-in policy (audiopool::BuiltinPolicies) that can
+/// hold the buffers its strategy needs; the others are added to notRun.
 template <class... Policies>
-std::vector<std::unique_ptr<Contender>> policyContenders(std::tuple<Policies...>*) {
-    return contenders<StrategyFor<Policies>...>();
+std::vector<std::unique_ptr<Contender>> policyContenders(std::tuple<Policies...>*, std::vector<NotRun>& notRun) {
+    std::vector<std::unique_ptr<Contender>> all;
+    const auto add = [&]<class Policy>(std::type_identity<Policy>) {
+        if constexpr (fitsTheCallback<Policy>) {
+            all.push_back(std::make_unique<ContenderOf<StrategyFor<Policy>>>());
+        } else {
+            notRun.push_back(
+                {std::string(Policy::name), fmt::format("its pools need {} buffers; the policy holds at most {}",
+                                                        capacityNeeded<Policy>, maxCapacityOf<Policy>)});
+        }
+    };
+    (add(std::type_identity<Policies>{}), ...);
+    return all;
 }
 
 } // namespace
@@ -978,13 +1011,15 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     std::vector<Result> results;
+    std::vector<NotRun> notRun;  // built-in policies too small for these pools
     // The render thread: not the main thread, as in a plugin host (and so
     // malloc serves it from an arena of its own, as it would there).
     std::thread render([&] {
         Worker worker;
         auto all = contenders<StaticStrategy<false>, StaticStrategy<true>>();
-        for (auto& pool : policyContenders(static_cast<audiopool::BuiltinPolicies*>(nullptr)))
+        for (auto& pool : policyContenders(static_cast<audiopool::BuiltinPolicies*>(nullptr), notRun))
             all.push_back(std::move(pool));
+        for (const NotRun& n : notRun) fmt::print("\nNot run: {} ({}).\n", n.strategy, n.why);
         for (auto& peer : contenders<BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
                                      BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
                                      BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
@@ -1010,8 +1045,9 @@ int main(int argc, char** argv) {
     std::uint64_t exhausted = 0, waits = 0;
     std::vector<bench::Target> targets;
     std::vector<std::string> pools;
-    bench::forEachType<audiopool::BuiltinPolicies>(
-        [&]<class Policy>(std::type_identity<Policy>) { pools.emplace_back(Policy::name); });
+    bench::forEachType<audiopool::BuiltinPolicies>([&]<class Policy>(std::type_identity<Policy>) {
+        if constexpr (fitsTheCallback<Policy>) pools.emplace_back(Policy::name);
+    });
     for (const std::string& pool : pools) {
         std::uint64_t faults = 0;
         for (const bench::LoadKind kind : loads) {
@@ -1032,6 +1068,6 @@ int main(int argc, char** argv) {
     bench::printTargets("Targets (callbacks; worst of 64 and 256 frames)", targets);
     fmt::print("Acquires that found the strategy dry: {} (must be 0). Hand-offs that found the queue full: {}.\n",
                exhausted, waits);
-    writeFiles(results, csvPath, jsonPath, ccdfPath, seconds, perUs);
+    writeFiles(results, notRun, csvPath, jsonPath, ccdfPath, seconds, perUs);
     return exhausted == 0 ? 0 : 1;
 }
