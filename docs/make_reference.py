@@ -7,7 +7,8 @@ left out) and its comment (which states the thread rule, progress,
 allocation and misuse outcome where the header does).
 
     python3 docs/make_reference.py            # rewrites docs/reference.md
-    python3 docs/make_reference.py --check    # fails if docs/reference.md differs (a test)
+    python3 docs/make_reference.py --check    # fails if docs/reference.md differs, or if a name
+                                              # the module exports has no `///` comment (a test)
 """
 import pathlib
 import re
@@ -147,8 +148,48 @@ def render():
     return "\n".join(out).rstrip() + "\n"
 
 
+def undocumented():
+    """Names declared at the top level of `namespace audiopool` (what the
+    module exports) with no `///` comment above them (a `template` line, a
+    constraint or a preprocessor branch may come between). Forward
+    declarations and partial specialisations are the primary's business."""
+    missing = []
+    for name in headers():
+        lines = (include / name).read_text(encoding="utf-8").splitlines()
+        depth, inside = 0, False
+        for n, line in enumerate(lines):
+            text = line.strip()
+            opened = re.match(r"^(AUDIOPOOL_EXPORT )?namespace ([\w:]+) \{", text)
+            if opened:
+                inside, depth = opened.group(2) == "audiopool", 1
+                continue
+            if inside and depth == 1 and line and not line[0].isspace() and not text.startswith(("//", "#")):
+                declaration = re.match(r"^(struct|class|enum|using|inline|constexpr|\w[\w:<>, ]*\s+\w+\()", text)
+                forward = re.match(r"^(struct|class) \w+;$", text)
+                specialisation = re.match(r"^(struct|class) \w+<", text)
+                if declaration and not forward and not specialisation:
+                    k = n - 1
+                    while k >= 0 and re.match(r"^(template\b|\s+requires\b|#)", lines[k]):
+                        if lines[k].startswith(("#else", "#elif")):  # the comment is above the #if
+                            while k > 0 and not lines[k].startswith("#if"):
+                                k -= 1
+                        k -= 1
+                    if k < 0 or not lines[k].lstrip().startswith("///"):
+                        missing.append(f"include/audiopool/{name}:{n + 1}: {text[:80]}")
+            if inside:
+                depth += line.count("{") - line.count("}")
+                if depth <= 0:
+                    inside, depth = False, 0
+    return missing
+
+
+missing = undocumented()
+for m in missing:
+    print(f"{m}: no /// comment (every exported name is documented)")
 text = render()
 if "--check" in sys.argv:
+    if missing:
+        sys.exit(1)
     current = output.read_text(encoding="utf-8") if output.exists() else ""
     if current != text:
         print("docs/reference.md differs from the headers: run `python3 docs/make_reference.py` and commit it")

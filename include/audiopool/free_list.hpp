@@ -209,6 +209,7 @@ template <class F>
 struct AtomicsOfList<F> {
     using type = typename F::Atomics;
 };
+/// The atomics free list F is built on, as a type (AtomicsOfList's `type`).
 template <class F>
 using atomicsOf = typename AtomicsOfList<F>::type;
 

@@ -27,6 +27,8 @@
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
+/// Wait-free free list for one thread: every acquire, release, handle copy
+/// and stats() on the pool's thread (checked builds report another).
 struct IndexStack {
     /// The policy's name, for descriptions (PolicyName, fmt.hpp).
     static constexpr std::string_view name = "IndexStack";
