@@ -115,6 +115,24 @@ int rawCallback(const float* const* inputs, float* const* outputs, unsigned long
 }
 // [/raw]
 
+// [views]
+// The host's block as views: each chunk is a view of the host's own memory,
+// so a stage that can work in place needs no pooled buffer and no copy into
+// one. (A stage that needs scratch memory takes a pooled buffer and copies a
+// chunk view into it: tmp.copyFrom(inChunk).)
+int viewCallback(const float* const* inputs, float* const* outputs, unsigned long frames) {
+    const audiopool::View<const float> in(inputs, 2, frames);
+    const audiopool::View<float> out(outputs, 2, frames);
+    for (auto [start, count] : audiopool::chunks(frames, Pool::frames)) {
+        const auto outChunk = out.frames(start, count);
+        outChunk.copyFrom(in.frames(start, count));  // view to view: the host's memory only
+        for (std::size_t c = 0; c < outChunk.numChannels(); ++c)
+            for (float& s : outChunk.channel(c)) s *= 0.75f;  // the effect, in place
+    }
+    return 0;
+}
+// [/views]
+
 /// A sample unique to its position, exact in float, and so are half, a
 /// quarter and the negation of it.
 float inputSample(std::size_t channel, std::size_t frame) {
@@ -174,10 +192,14 @@ int main() {
         rawCallback(rawBlock.inputs, rawBlock.outputs, frames);
         const std::size_t rawWrong = rawBlock.wrong([](float x) { return 0.25f * x; });
 
+        Block viewBlock(frames);
+        viewCallback(viewBlock.inputs, viewBlock.outputs, frames);
+        const std::size_t viewWrong = viewBlock.wrong([](float x) { return 0.75f * x; });
+
         calls += 3;
-        std::printf("host recipes, %zu-frame block: wrong samples: clap %zu, vst3 %zu, raw %zu\n", frames, clapWrong,
-                    vstWrong, rawWrong);
-        ok = ok && clapWrong == 0 && vstWrong == 0 && rawWrong == 0;
+        std::printf("host recipes, %zu-frame block: wrong samples: clap %zu, vst3 %zu, raw %zu, views %zu\n", frames,
+                    clapWrong, vstWrong, rawWrong, viewWrong);
+        ok = ok && clapWrong == 0 && vstWrong == 0 && rawWrong == 0 && viewWrong == 0;
     }
     const auto s = pool.stats();
     ok = ok && s.acquisitions == calls && s.inUse == 0 && s.highWater == 1;

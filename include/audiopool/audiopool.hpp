@@ -23,3 +23,4 @@
 #include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
 #include "audiopool/version.hpp"
+#include "audiopool/view.hpp"

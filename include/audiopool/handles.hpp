@@ -21,6 +21,7 @@
 #endif
 #include "audiopool/interop.hpp"
 #include "audiopool/sample.hpp"
+#include "audiopool/view.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -75,6 +76,11 @@ public:
         return pool_ ? pool_->channelPointers(index_) : nullptr;
     }
 
+    /// The buffer as a View (empty for an empty handle); a handle also
+    /// converts to one implicitly. Valid while this handle owns the buffer.
+    /// Thread: the holder. Progress: wait-free. Allocates: no.
+    View<Sample> view() const noexcept AUDIOPOOL_NONBLOCKING { return View<Sample>(*this); }
+
     /// Sets every sample of the view to zero.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     void clear() const noexcept AUDIOPOOL_NONBLOCKING {
@@ -87,7 +93,7 @@ public:
     /// source's end.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Source>
-        requires JuceLikeReadable<Source> || ChannelArray<Source>
+        requires CopySource<Source>
     CopyExtent copyFrom(const Source& source, std::size_t sourceStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(*this, source, 0, sourceStartFrame);
     }
@@ -107,13 +113,13 @@ public:
     /// destination's end.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
     template <class Destination>
-        requires JuceLikeWritable<Destination> || ChannelArray<Destination>
+        requires CopyDestination<Destination>
     CopyExtent copyTo(Destination& destination,
                       std::size_t destinationStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(destination, *this, destinationStartFrame, 0);
     }
     template <class Destination>
-        requires ChannelArray<Destination>
+        requires ChannelArray<Destination> || ChannelView<Destination> || AudioBlockLike<Destination>
     CopyExtent copyTo(const Destination& destination,
                       std::size_t destinationStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(destination, *this, destinationStartFrame, 0);

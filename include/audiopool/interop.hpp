@@ -1,11 +1,15 @@
 // audiopool/interop.hpp — copying between pooled buffers and the buffers
 // audio code already has, with no dependency on any framework.
 //
-// Three shapes of buffer are understood:
+// Five shapes of buffer are understood:
 //  - JUCE-shaped: getNumChannels(), getNumSamples(), getReadPointer(int) and,
 //    to be written, getWritePointer(int) (juce::AudioBuffer and look-alikes);
+//  - shaped like juce::dsp::AudioBlock: getNumChannels(), getNumSamples(),
+//    getChannelPointer(size_t);
 //  - channel arrays: numChannels(), numFrames(), channelPointers() (the pool's
 //    own handles);
+//  - views: numChannels(), numFrames(), channelPointer(c) (audiopool::View,
+//    view.hpp, over any of these with channel and frame offsets);
 //  - raw channel-pointer arrays with explicit counts (CLAP data32/data64, VST3
 //    channelBuffers32/64, JACK/PortAudio non-interleaved buffers).
 //
@@ -50,6 +54,31 @@ concept ChannelArray = requires(const B& buffer) {
     { buffer.numFrames() } -> std::convertible_to<std::size_t>;
     { *buffer.channelPointers() } -> detail::PointerToSample;
 };
+
+/// Shaped like juce::dsp::AudioBlock: channels reached one by one through
+/// getChannelPointer (it has no getReadPointer and no pointer array).
+template <class B>
+concept AudioBlockLike = requires(const B& block, std::size_t channel) {
+    { block.getNumChannels() } -> std::convertible_to<std::size_t>;
+    { block.getNumSamples() } -> std::convertible_to<std::size_t>;
+    { block.getChannelPointer(channel) } -> detail::PointerToSample;
+};
+
+/// Shaped like audiopool::View: channels reached one by one through
+/// channelPointer (nullptr past the last channel).
+template <class B>
+concept ChannelView = requires(const B& view, std::size_t channel) {
+    { view.numChannels() } -> std::convertible_to<std::size_t>;
+    { view.numFrames() } -> std::convertible_to<std::size_t>;
+    { view.channelPointer(channel) } -> detail::PointerToSample;
+};
+
+/// Anything a copy can read from (besides raw channel-pointer arrays).
+template <class B>
+concept CopySource = JuceLikeReadable<B> || ChannelArray<B> || AudioBlockLike<B> || ChannelView<B>;
+/// Anything a copy can write to (besides raw channel-pointer arrays).
+template <class B>
+concept CopyDestination = JuceLikeWritable<B> || ChannelArray<B> || AudioBlockLike<B> || ChannelView<B>;
 
 } // namespace audiopool
 
@@ -98,25 +127,31 @@ struct RawChannels {
 template <class B>
 std::size_t channelCount(const B& b) noexcept {
     if constexpr (JuceLikeReadable<B>) return nonNegative(b.getNumChannels());
-    else if constexpr (ChannelArray<B>) return b.numChannels();
+    else if constexpr (ChannelArray<B> || ChannelView<B>) return b.numChannels();
+    else if constexpr (AudioBlockLike<B>) return b.getNumChannels();
     else return b.channelCount();
 }
 template <class B>
 std::size_t frameCount(const B& b) noexcept {
     if constexpr (JuceLikeReadable<B>) return nonNegative(b.getNumSamples());
-    else if constexpr (ChannelArray<B>) return b.numFrames();
+    else if constexpr (ChannelArray<B> || ChannelView<B>) return b.numFrames();
+    else if constexpr (AudioBlockLike<B>) return b.getNumSamples();
     else return b.numFrames;
 }
 template <class B>
 auto readChannel(const B& b, std::size_t c) noexcept {
     if constexpr (JuceLikeReadable<B>) return b.getReadPointer(static_cast<int>(c));
     else if constexpr (ChannelArray<B>) return b.channelPointers()[c];
+    else if constexpr (ChannelView<B>) return b.channelPointer(c);
+    else if constexpr (AudioBlockLike<B>) return b.getChannelPointer(c);
     else return b.channel(c);
 }
 template <class B>
 auto writeChannel(B& b, std::size_t c) noexcept {
     if constexpr (JuceLikeWritable<B>) return b.getWritePointer(static_cast<int>(c));
     else if constexpr (ChannelArray<B>) return b.channelPointers()[c];
+    else if constexpr (ChannelView<B>) return b.channelPointer(c);
+    else if constexpr (AudioBlockLike<B>) return b.getChannelPointer(c);
     else return b.channel(c);
 }
 

@@ -1,11 +1,16 @@
 // Interop with the real juce::AudioBuffer (JUCE 7, juce_audio_basics): copies
 // both ways at full and partial sizes and across float/double, a JUCE buffer
-// that refers to a pooled buffer without copying or allocating, and a
-// processBlock that uses pooled temporaries per stage.
+// that refers to a pooled buffer without copying or allocating, a
+// processBlock that uses pooled temporaries per stage, and audiopool::View
+// over an AudioBuffer and a juce::dsp::AudioBlock (its header only: the
+// class is a template over the caller's memory, nothing of juce_dsp is linked).
 #include "../test_prelude.hpp"
 #include "../support/allocation_counter.hpp"
 
 #include <juce_audio_basics/juce_audio_basics.h>
+// juce_dsp.h defines this before its containers; empty off MSVC.
+#define JUCE_VECTOR_CALLTYPE
+#include <juce_dsp/containers/juce_AudioBlock.h>
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
@@ -255,4 +260,55 @@ TEST_CASE_TEMPLATE("a processBlock with pooled temporaries per stage gives the e
     for (int c = 0; c < 2; ++c)
         for (int i = 0; i < 128; ++i) CHECK(io.getSample(c, i) == 0.5f);
     CHECK(pool->stats().failedAcquisitions == 1);
+}
+
+TEST_CASE_TEMPLATE("a View over a juce::AudioBuffer and a juce::dsp::AudioBlock processes host memory in place", Policy,
+                   AUDIOPOOL_ALL_POLICIES) {
+    juce::AudioBuffer<float> host(4, 1000);
+    fillRamp(host);
+    const audiopool::View hostView(host);  // View<float> over the buffer's write pointers
+    CHECK(hostView.numChannels() == 4);
+    CHECK(hostView.numFrames() == 1000);
+    CHECK(hostView.channel(3).data() == host.getWritePointer(3));
+
+    // A block of channels 1..2, samples 100..899: getSubBlock keeps its own
+    // offsets, which the view keeps in turn.
+    juce::dsp::AudioBlock<float> whole(host);
+    const juce::dsp::AudioBlock<float> block = whole.getSubsetChannelBlock(1, 2).getSubBlock(100, 800);
+    const audiopool::View blockView(block);
+    CHECK(blockView.numChannels() == 2);
+    CHECK(blockView.numFrames() == 800);
+    CHECK(blockView.channel(0).data() == host.getWritePointer(1) + 100);
+    CHECK(blockView.channel(1)[799] == rampValue<float>(2, 899));
+
+    // Chunked through a pooled scratch buffer of 256 frames: the chunks are
+    // views of the block itself; each is copied in, halved, copied back.
+    auto pool = test::makePool<SmallPool<Policy, float>>();
+    std::size_t allocations = 0, chunksDone = 0;
+    {
+        const test::AllocationWatch watch;
+        for (const audiopool::View<float> chunk : audiopool::chunks(blockView, 256)) {
+            auto scratch = pool->acquire(chunk.numChannels(), chunk.numFrames());
+            if (!scratch) break;
+            scratch.copyFrom(chunk);
+            for (std::size_t c = 0; c < scratch.numChannels(); ++c)
+                for (float& s : scratch.channel(c)) s *= 0.5f;
+            scratch.copyTo(chunk);
+            ++chunksDone;
+        }
+        allocations = watch.allocations();
+    }
+    CHECK(chunksDone == 4);
+    CHECK(allocations == 0);
+    for (int c = 0; c < 4; ++c)
+        for (int i = 0; i < 1000; ++i) {
+            const bool inBlock = (c == 1 || c == 2) && i >= 100 && i < 900;
+            CHECK(host.getSample(c, i) == (inBlock ? rampValue<float>(c, i) * 0.5f : rampValue<float>(c, i)));
+        }
+
+    // The handles' copies take the block directly as well.
+    auto h = pool->acquire(2, 512);
+    REQUIRE(h);
+    CHECK(h.copyFrom(block) == audiopool::CopyExtent{2, 512});
+    CHECK(h.channel(0)[0] == rampValue<float>(1, 100) * 0.5f);
 }

@@ -90,6 +90,17 @@ void processBlock(Pool& pool, typename Pool::Sample* const* io, std::size_t chan
         (void)tmp.copyTo(other);
     }
 
+    // Views: over the host's pointers, a handle and a JUCE-shaped buffer;
+    // sub-views, chunks of a view, copies that take views.
+    const audiopool::View<Sample> host(io, channels, frames);
+    for (const audiopool::View<Sample> chunk : audiopool::chunks(host, Pool::frames)) (void)tmp.copyFrom(chunk);
+    const audiopool::View<Sample> ofHandle = tmp.view();
+    (void)ofHandle.frames(1, 2).channels(0, 1).copyTo(host);
+    const audiopool::View<Sample> ofJuce(juce);
+    ofJuce.channels(0, 1).clear();
+    (void)ofJuce.channel(0).size();
+    (void)host.copyFrom(ofJuce);
+
     // Moves, move-assignment, reset, detach, release, adopt.
     typename Pool::Unique moved(std::move(tmp));
     tmp = std::move(moved);
