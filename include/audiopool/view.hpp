@@ -146,7 +146,7 @@ public:
     /// into this view (the region both have, converting float and double);
     /// returns the region written. The same copy as the handles' copyFrom.
     /// Progress: wait-free, O(channels x frames).
-    template <class Source>
+    template <CopySource Source>
     CopyExtent copyFrom(const Source& source) const noexcept AUDIOPOOL_NONBLOCKING
         requires(!std::is_const_v<Sample>)
     {
@@ -156,8 +156,15 @@ public:
     /// Copies this view into `destination` (a view, handle, JUCE-shaped
     /// buffer or block); returns the region written.
     /// Progress: wait-free, O(channels x frames).
+    template <CopyDestination Destination>
+    CopyExtent copyTo(Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
+        return detail::copyBuffer(destination, *this, 0, 0);
+    }
+    /// The same into a view, handle or block given as a temporary (they are
+    /// shallow-const: a const view still writes its samples).
     template <class Destination>
-    CopyExtent copyTo(Destination&& destination) const noexcept AUDIOPOOL_NONBLOCKING {
+        requires ChannelArray<Destination> || ChannelView<Destination> || AudioBlockLike<Destination>
+    CopyExtent copyTo(const Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
         return detail::copyBuffer(destination, *this, 0, 0);
     }
 
