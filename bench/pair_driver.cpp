@@ -46,6 +46,20 @@ template <class Policy>
     }
 }
 
+/// The same pairs through a PoolRef<float>, as a class that holds one calls
+/// it: the compiler is not let see which pool it refers to (the reference is
+/// laundered through an empty asm), so both calls go through its table.
+template <class Policy>
+[[gnu::noinline]] void poolRefPairs(long n) {
+    audiopool::PoolRef<float> ref = blockPool<Policy>;
+    audiopool::PoolRef<float>* opaque = &ref;
+    asm volatile("" : "+r"(opaque) : : "memory");
+    for (long i = 0; i < n; ++i) {
+        auto buffer = opaque->acquire();
+        use(buffer.index());
+    }
+}
+
 template <class List>
 [[gnu::noinline]] void listPairs(long n) {
     static List list;
@@ -67,18 +81,20 @@ template <bench::HeapKind Kind>
 }
 
 struct Entry {
-    const char* name;
+    std::string name;
     void (*run)(long);
 };
 
-/// One entry per built-in policy (the library's one list), named by the policy.
+/// One entry per built-in policy (the library's one list), named by the
+/// policy, then the same through a PoolRef ("PoolRef_" and the name).
 template <class... Policies>
-constexpr std::array<Entry, sizeof...(Policies)> poolEntries(std::tuple<Policies...>*) {
-    return {Entry{Policies::name.data(), poolPairs<Policies>}...};
+std::array<Entry, 2 * sizeof...(Policies)> poolEntries(std::tuple<Policies...>*) {
+    return {Entry{std::string(Policies::name), poolPairs<Policies>}...,
+            Entry{"PoolRef_" + std::string(Policies::name), poolRefPairs<Policies>}...};
 }
 
 constexpr std::size_t n = 16;
-constexpr auto pools = poolEntries(static_cast<audiopool::BuiltinPolicies*>(nullptr));
+const auto pools = poolEntries(static_cast<audiopool::BuiltinPolicies*>(nullptr));
 const Entry peers[] = {
     {"bare_tagged_cas", listPairs<bench::BareTaggedCas<n>>},
     {"bare_index_stack", listPairs<bench::BareIndexStack<n>>},
@@ -101,8 +117,8 @@ int main(int argc, char** argv) {
     const long pairs = std::atol(argv[2]);
     for (const std::span<const Entry> entries : {std::span<const Entry>(pools), std::span<const Entry>(peers)}) {
         for (const Entry& e : entries) {
-            if (std::strcmp(argv[1], "list") == 0) std::printf("%s\n", e.name);
-            else if (std::strcmp(argv[1], "all") == 0 || std::strcmp(argv[1], e.name) == 0) {
+            if (std::strcmp(argv[1], "list") == 0) std::printf("%s\n", e.name.c_str());
+            else if (std::strcmp(argv[1], "all") == 0 || e.name == argv[1]) {
                 e.run(pairs);
                 if (std::strcmp(argv[1], "all") != 0) return 0;
             }

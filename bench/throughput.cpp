@@ -84,6 +84,22 @@ void poolPair(benchmark::State& state) {
     if (pool.stats().failedAcquisitions != 0) state.SkipWithError("pool exhausted");
 }
 
+/// The same pair through a PoolRef<float>, as a class that holds one calls
+/// it: the reference is laundered through an empty asm, so the compiler does
+/// not see which pool it refers to and both calls go through its table.
+template <class Policy>
+void poolRefPair(benchmark::State& state) {
+    auto& pool = blockPool<Policy, Case::Pair>;
+    audiopool::PoolRef<float> ref = pool;
+    audiopool::PoolRef<float>* opaque = &ref;
+    asm volatile("" : "+r"(opaque) : : "memory");
+    for (auto _ : state) {
+        auto buffer = opaque->acquire();
+        benchmark::DoNotOptimize(buffer);
+    }  // released here
+    if (pool.stats().failedAcquisitions != 0) state.SkipWithError("pool exhausted");
+}
+
 template <class List>
 void listPair(benchmark::State& state) {
     static List list;
@@ -278,6 +294,7 @@ void registerAll(bool quick) {
     using Policies = audiopool::BuiltinPolicies;
     forEachType<Policies>([]<class Policy>(std::type_identity<Policy>) {
         add(std::string("pair/") + Policy::name.data(), poolPair<Policy>);
+        add(std::string("pair/PoolRef to ") + Policy::name.data(), poolRefPair<Policy>);
     });
     add("pair/bare tagged CAS", listPair<BareTaggedCas<n>>);
     add("pair/bare index stack", listPair<BareIndexStack<n>>);
@@ -455,9 +472,18 @@ void printSummary(const std::map<std::string, double>& ns, const std::string& cs
     }
     if (!byCapacity.empty()) sweep.print();
 
+    // What a PoolRef adds to a pair (its two indirect calls), for the policy
+    // where it adds the most.
+    double poolRefExcess = 0;
+    bench::forEachType<audiopool::BuiltinPolicies>([&]<class Policy>(std::type_identity<Policy>) {
+        const std::string name(Policy::name);
+        poolRefExcess = std::max(poolRefExcess, time("pair/PoolRef to " + name) - time("pair/" + name));
+    });
+
     bench::printTargets(
         "Targets (ratios of medians from this run)",
         {
+            {"PoolRef pair - direct pair, ns, the policy where it adds most", poolRefExcess, 3.0},
             {"Treiber pair / bare tagged-CAS pair", time("pair/Treiber") / time("pair/bare tagged CAS"), 1.15},
             {"Treiber pair / boost::lockfree::stack pair", time("pair/Treiber") / time("pair/boost::lockfree::stack"),
              0.7},

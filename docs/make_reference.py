@@ -20,7 +20,7 @@ output = root / "docs" / "reference.md"
 
 # The headers in the order a reader meets them; any header not named here
 # follows in name order (so a new header is never left out).
-ORDER = ["pool.hpp", "handles.hpp", "view.hpp", "free_list.hpp", "treiber.hpp", "spsc_ring.hpp", "owner_thread.hpp",
+ORDER = ["pool.hpp", "handles.hpp", "view.hpp", "pool_ref.hpp", "free_list.hpp", "treiber.hpp", "spsc_ring.hpp", "owner_thread.hpp",
          "index_stack.hpp", "builtin_policies.hpp", "policy_list.hpp", "chunks.hpp", "interop.hpp", "sample.hpp",
          "misuse.hpp", "atomics.hpp", "fmt.hpp", "version.hpp", "config.hpp"]
 SKIP = {"audiopool.hpp", "module_fragment.hpp", "maybe_atomic.hpp", "poison.hpp", "thread_check.hpp"}

@@ -18,6 +18,7 @@
 #include "audiopool/owner_thread.hpp"
 #include "audiopool/poison.hpp"
 #include "audiopool/pool.hpp"
+#include "audiopool/pool_ref.hpp"
 #include "audiopool/sample.hpp"
 #include "audiopool/spsc_ring.hpp"
 #include "audiopool/thread_check.hpp"

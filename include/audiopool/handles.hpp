@@ -168,6 +168,10 @@ protected:
 
 } // namespace audiopool::detail
 
+namespace audiopool::detail {
+struct HandleAccess;  // pool_ref.hpp: moves a buffer between a Unique and a PoolRef's Buffer
+} // namespace audiopool::detail
+
 AUDIOPOOL_EXPORT namespace audiopool {
 
 template <class PoolT>
@@ -179,6 +183,7 @@ class UniqueBuffer : public detail::BufferHandle<PoolT> {
     using Base = detail::BufferHandle<PoolT>;
     friend PoolT;
     friend class SharedBuffer<PoolT>;
+    friend struct detail::HandleAccess;
 
 public:
     /// An empty handle. Thread: any. Progress: wait-free. Allocates: no.

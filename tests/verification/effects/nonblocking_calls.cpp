@@ -101,6 +101,19 @@ void processBlock(Pool& pool, typename Pool::Sample* const* io, std::size_t chan
     (void)ofJuce.channel(0).size();
     (void)host.copyFrom(ofJuce);
 
+    // Through a PoolRef: a Buffer taken, used, moved and given back.
+    const audiopool::PoolRef<Sample> ref = pool;
+    audiopool::Buffer<Sample> fromRef = ref.acquire(channels, frames);
+    if (fromRef) {
+        fromRef.clear();
+        (void)fromRef.copyFrom(host);
+        (void)fromRef.view().frames(0, 1).copyTo(host);
+        audiopool::Buffer<Sample> movedRef(std::move(fromRef));
+        fromRef = ref.acquire();
+        movedRef.reset();
+    }
+    (void)ref.stats();
+
     // Moves, move-assignment, reset, detach, release, adopt.
     typename Pool::Unique moved(std::move(tmp));
     tmp = std::move(moved);
