@@ -189,6 +189,48 @@ TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_A
     CHECK(verify::wholeness(*pool) == "");
 }
 
+TEST_CASE_TEMPLATE("ViewsAndPoolRefsNeitherAllocateNorLock", Policy, AUDIOPOOL_ALL_POLICIES) {
+    using Pool = RtPool<Policy>;
+    auto pool = test::makePool<Pool>();
+    test::JuceShapedBuffer<float> juce(2, 200);
+    juce.fillRamp();
+    std::vector<float> left(200, 1.0f), right(200, 1.0f);
+    float* raw[] = {left.data(), right.data()};
+    const audiopool::PoolRef<float> ref = *pool;  // made outside: it is two pointers
+    std::uint64_t unexpected = 0;
+    auto expect = [&](bool ok) { unexpected += !ok; };
+    using Extent = audiopool::CopyExtent;
+
+    // A 200-frame host block through 64-frame buffers taken by a PoolRef:
+    // chunks of a view of the JUCE-shaped input, copied out to a view of the
+    // raw output, the right channel cleared on the way.
+    const test::audioscope::Calls calls = test::audioscope::countDuring([&] {
+        const audiopool::View<float> out(raw, 2, 200);
+        const audiopool::View<float> in(juce);
+        std::size_t done = 0;
+        for (const audiopool::View<float> chunk : audiopool::chunks(in, Pool::frames)) {
+            audiopool::Buffer<float> tmp = ref.acquire(chunk.numChannels(), chunk.numFrames());
+            expect(static_cast<bool>(tmp));
+            expect(tmp.copyFrom(chunk) == Extent{2, chunk.numFrames()});
+            tmp.view().channels(1, 1).clear();
+            expect(tmp.copyTo(out.frames(done, chunk.numFrames())) == Extent{2, chunk.numFrames()});
+            done += chunk.numFrames();
+            audiopool::Buffer<float> moved(std::move(tmp));
+            moved.reset();
+        }
+        expect(done == 200);
+        expect(!ref.acquire(3, 1));  // more channels than the pool's: refused, counted
+        const audiopool::Stats s = ref.stats();
+        expect(s.inUse == 0 && s.acquisitions == 4 && s.rejectedRequests == 1);
+    });
+
+    checkNoCalls(calls);
+    CHECK(unexpected == 0);
+    CHECK(left[199] == juce.at(0, 199));
+    CHECK(right[0] == 0.0f);
+    CHECK(verify::wholeness(*pool) == "");
+}
+
 // OwnerThread twice: the releasing thread claims a lane (its first release)
 // and then uses it; with no lanes, every release goes through the return ring.
 TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Policy, audiopool::Treiber,
