@@ -8,7 +8,8 @@
 // oversize included), dropping handles in any order, copying and
 // copy-assigning Shared handles, moving handles, copyFrom/copyTo with random
 // shapes, sample types and null channel pointers (raw arrays and JUCE-shaped
-// buffers, handle to handle within and across pools), clear, detach, release,
+// buffers, handle to handle within and across pools; sub-views of a handle
+// and of a host block, either way, with offsets anywhere), clear, detach, release,
 // adopt and their misuses, stats. The model keeps each buffer's ownership
 // state and samples; any difference aborts with the line that saw it.
 //
@@ -93,7 +94,7 @@ public:
     ~Harness() { live_.clear(); }  // handles go before the pools
 
     void step(Input& in) {
-        switch (in.byte() % 16) {
+        switch (in.byte() % 17) {
         case 0: acquire(in, false); break;
         case 1: acquire(in, true); break;
         case 2: drop(in); break;
@@ -109,6 +110,7 @@ public:
         case 12: releaseDetached(in, false); break;
         case 13: releaseDetached(in, true); break;
         case 14: forgedRelease(in); break;
+        case 16: viewCopy(in); break;
         default: (void)pool_->stats(); break;
         }
         check();
@@ -368,6 +370,82 @@ private:
         for (std::size_t c = 0; c < overlapChannels; ++c) written += !skipped[c];
         expectExtent(e, written, overlapFrames);
     }
+    /// [start, start + count) of [0, size), as View clamps it: first and length.
+    static std::pair<std::size_t, std::size_t> clamped(std::size_t size, std::size_t start, std::size_t count) {
+        const std::size_t first = std::min(start, size);
+        return {first, std::min(count, size - first)};
+    }
+
+    /// A copy between a sub-view of a live handle and a sub-view of a host
+    /// block (raw pointers, some null, or a null array), either way, with
+    /// offsets anywhere (past the end and huge included).
+    template <class T>
+    void viewCopyOf(Input& in, const Live& l) {
+        const std::size_t channels = in.below(C + 3), frames = in.below(F + 5);
+        const bool askedNull = in.byte() % 8 == 0, into = in.byte() % 2;
+        const T sentinel = static_cast<T>(-1000.5);
+        std::vector<std::vector<T>> data(channels, std::vector<T>(frames, sentinel));
+        std::vector<T*> pointers(channels);
+        std::vector<bool> skipped(channels);
+        for (std::size_t c = 0; c < channels; ++c) {
+            if (into)
+                for (auto& v : data[c]) v = static_cast<T>(in.sample());
+            skipped[c] = in.byte() % 6 == 0;
+            pointers[c] = skipped[c] ? nullptr : data[c].data();
+        }
+        const std::size_t hc0 = in.size(channels), hcn = in.size(channels), hf0 = in.size(frames),
+                          hfn = in.size(frames);
+        const std::size_t bc0 = in.size(l.channels), bcn = in.size(l.channels), bf0 = in.size(l.frames),
+                          bfn = in.size(l.frames);
+        // A view of a null array is a view of nothing (an empty vector's
+        // data() may be null too).
+        const bool nullArray = askedNull || pointers.data() == nullptr;
+        const audiopool::View<T> host = audiopool::View<T>(nullArray ? nullptr : pointers.data(), channels, frames)
+                                            .channels(hc0, hcn)
+                                            .frames(hf0, hfn);
+        const audiopool::CopyExtent e = visit(l, [&](const auto& h) {
+            const auto buffer = h.view().channels(bc0, bcn).frames(bf0, bfn);
+            return into ? buffer.copyFrom(host) : buffer.copyTo(host);
+        });
+        // The model: both sub-views clamped as View documents.
+        const auto [hostFirstChannel, hostChannels] = clamped(nullArray ? 0 : channels, hc0, hcn);
+        const auto [hostFirstFrame, hostFrames] = clamped(nullArray ? 0 : frames, hf0, hfn);
+        const auto [bufferFirstChannel, bufferChannels] = clamped(l.channels, bc0, bcn);
+        const auto [bufferFirstFrame, bufferFrames] = clamped(l.frames, bf0, bfn);
+        EXPECT(host.numChannels() == hostChannels && host.numFrames() == hostFrames);
+        const std::size_t overlapChannels = std::min(hostChannels, bufferChannels);
+        const std::size_t overlapFrames = std::min(hostFrames, bufferFrames);
+        std::size_t written = 0;
+        for (std::size_t c = 0; c < overlapChannels; ++c) {
+            const std::size_t hostChannel = hostFirstChannel + c, bufferChannel = bufferFirstChannel + c;
+            if (skipped[hostChannel]) continue;
+            ++written;
+            if (into)
+                for (std::size_t f = 0; f < overlapFrames; ++f)
+                    samples_[l.index][bufferChannel * F + bufferFirstFrame + f] =
+                        static_cast<Sample>(data[hostChannel][hostFirstFrame + f]);
+        }
+        expectExtent(e, written, overlapFrames);
+        if (!into) {  // the host holds exactly what the model wrote, sentinels elsewhere
+            for (std::size_t c = 0; c < channels; ++c)
+                for (std::size_t f = 0; f < frames; ++f) {
+                    const bool inside = c >= hostFirstChannel && c < hostFirstChannel + overlapChannels &&
+                                        f >= hostFirstFrame && f < hostFirstFrame + overlapFrames && !skipped[c];
+                    if (!inside) EXPECT(data[c][f] == sentinel);
+                    else
+                        EXPECT(data[c][f] ==
+                               static_cast<T>(samples_[l.index][(bufferFirstChannel + c - hostFirstChannel) * F +
+                                                                bufferFirstFrame + f - hostFirstFrame]));
+                }
+        }
+    }
+    void viewCopy(Input& in) {
+        if (live_.empty()) return;
+        const Live& l = live_[in.below(live_.size())];
+        if (in.byte() % 2) viewCopyOf<float>(in, l);
+        else viewCopyOf<double>(in, l);
+    }
+
     void copyToRaw(Input& in) {
         if (live_.empty()) return;
         const Live& l = live_[in.below(live_.size())];
