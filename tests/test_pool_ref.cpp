@@ -80,6 +80,7 @@ TEST_CASE_TEMPLATE("A Buffer moves, move-assigns and resets like the pool's Uniq
     CHECK_FALSE(a);  // NOLINT(bugprone-use-after-move): a moved-from Buffer is empty, which is the point
     CHECK(a.numChannels() == 0);
     CHECK(a.channelPointers() == nullptr);
+    CHECK(a.index() == 0);
     CHECK(b.index() == first);
     CHECK(pool->stats().inUse == 1);
 

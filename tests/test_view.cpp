@@ -158,7 +158,8 @@ TEST_CASE_TEMPLATE("A handle is a view of its buffer (view(), or implicitly)", P
         CHECK(v.channel(1).data() == h.channel(1).data());
         CHECK(v.channel(2).empty());
     }
-    const audiopool::View<float> ofEmpty = typename Pool::Unique{};
+    const typename Pool::Unique emptyHandle;
+    const audiopool::View<float> ofEmpty = emptyHandle;
     CHECK(ofEmpty.empty());
     CHECK(ofEmpty.numChannels() == 0);
 
@@ -260,4 +261,51 @@ TEST_CASE("View's members are noexcept") {
     static_assert(noexcept(v.numChannels()) && noexcept(v.numFrames()) && noexcept(v.clear()));
     static_assert(std::is_trivially_copyable_v<V>);
     CHECK(v.empty());
+}
+
+TEST_CASE("Copies between overlapping sub-views of one buffer move the samples as memmove does") {
+    HostBlock<float> host(1, 10);
+    const audiopool::View view(host.pointers.data(), 1, 10);
+    // Forwards by one: frames 1..9 into 0..8.
+    CHECK(view.frames(0, 9).copyFrom(view.frames(1, 9)) == audiopool::CopyExtent{1, 9});
+    for (std::size_t f = 0; f < 9; ++f) CHECK(host.samples[0][f] == HostBlock<float>::value(0, f + 1));
+    // Backwards by two: frames 0..7 into 2..9.
+    const std::vector<float> before = host.samples[0];
+    CHECK(view.frames(0, 8).copyTo(view.frames(2, 8)) == audiopool::CopyExtent{1, 8});
+    for (std::size_t f = 0; f < 8; ++f) CHECK(host.samples[0][f + 2] == before[f]);
+}
+
+namespace {
+template <class V, class B>
+concept ViewableFromTemporary = requires { V(std::declval<B>()); };
+template <class H>
+concept ViewOfTemporary = requires { std::declval<H>().view(); };
+} // namespace
+
+TEST_CASE("A view is refused where it would read the wrong type or outlive its memory") {
+    using Pool = audiopool::Pool<float, 2, 16, 2, audiopool::IndexStack>;
+    // A JUCE-shaped buffer of another sample type: no view (it would read
+    // floats as doubles, out of range).
+    static_assert(!std::is_constructible_v<audiopool::View<double>, test::JuceShapedBuffer<float>&>);
+    static_assert(!std::is_constructible_v<audiopool::View<const float>, const test::JuceShapedBuffer<double>&>);
+    static_assert(std::is_constructible_v<audiopool::View<const float>, const test::JuceShapedBuffer<float>&>);
+    // No writable view of read-only memory.
+    static_assert(!std::is_constructible_v<audiopool::View<float>, const test::JuceShapedBuffer<float>&>);
+    static_assert(!std::is_constructible_v<audiopool::View<float>, const float* const*, std::size_t, std::size_t>);
+    // Not from a temporary handle, Buffer or block, and no view() of a temporary.
+    static_assert(std::is_constructible_v<audiopool::View<float>, const typename Pool::Unique&>);
+    static_assert(!ViewableFromTemporary<audiopool::View<float>, typename Pool::Unique>);
+    static_assert(!ViewableFromTemporary<audiopool::View<float>, audiopool::Buffer<float>>);
+    static_assert(!ViewableFromTemporary<audiopool::View<float>, BlockShaped<float>>);
+    static_assert(!ViewOfTemporary<typename Pool::Unique>);
+    static_assert(!ViewOfTemporary<audiopool::Buffer<float>>);
+    static_assert(ViewOfTemporary<typename Pool::Unique&>);
+    // A read-only view is no copy destination.
+    static_assert(!audiopool::CopyDestination<audiopool::View<const float>>);
+    static_assert(audiopool::CopyDestination<audiopool::View<float>>);
+    // A const JUCE-shaped buffer deduces a read-only view.
+    const test::JuceShapedBuffer<float> constBuffer(1, 4);
+    const audiopool::View deduced(constBuffer);
+    static_assert(std::is_same_v<decltype(deduced), const audiopool::View<const float>>);
+    CHECK(deduced.numFrames() == 4);
 }

@@ -79,7 +79,9 @@ public:
     /// The buffer as a View (empty for an empty handle); a handle also
     /// converts to one implicitly. Valid while this handle owns the buffer.
     /// Thread: the holder. Progress: wait-free. Allocates: no.
-    View<Sample> view() const noexcept AUDIOPOOL_NONBLOCKING { return View<Sample>(*this); }
+    View<Sample> view() const& noexcept AUDIOPOOL_NONBLOCKING { return View<Sample>(*this); }
+    /// Not of a temporary handle: its buffer goes back at the end of the statement.
+    View<Sample> view() const&& = delete;
 
     /// Sets every sample of the view to zero.
     /// Thread: the holder. Progress: wait-free, O(channels x frames). Allocates: no.
@@ -119,7 +121,7 @@ public:
         return copyBuffer(destination, *this, destinationStartFrame, 0);
     }
     template <class Destination>
-        requires ChannelArray<Destination> || ChannelView<Destination> || AudioBlockLike<Destination>
+        requires detail::WritesThroughConst<Destination>
     CopyExtent copyTo(const Destination& destination,
                       std::size_t destinationStartFrame = 0) const noexcept AUDIOPOOL_NONBLOCKING {
         return copyBuffer(destination, *this, destinationStartFrame, 0);

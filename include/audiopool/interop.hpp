@@ -19,7 +19,8 @@
 // or writes outside either buffer, and returns the region it wrote ({0, 0}
 // when it wrote nothing: no channels or no frames in common). A null
 // channel-pointer array copies nothing; a null channel pointer skips that
-// channel (it is not counted).
+// channel (it is not counted). The two sides may overlap (sub-views of one
+// buffer): samples of one type are moved as memmove does.
 #pragma once
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
@@ -76,9 +77,41 @@ concept ChannelView = requires(const B& view, std::size_t channel) {
 /// Anything a copy can read from (besides raw channel-pointer arrays).
 template <class B>
 concept CopySource = JuceLikeReadable<B> || ChannelArray<B> || AudioBlockLike<B> || ChannelView<B>;
-/// Anything a copy can write to (besides raw channel-pointer arrays).
+
+} // namespace audiopool
+
+namespace audiopool::detail {
+
+/// Shapes that write through a const reference, as std::span does (handles,
+/// views, blocks), with channels of mutable samples.
 template <class B>
-concept CopyDestination = JuceLikeWritable<B> || ChannelArray<B> || AudioBlockLike<B> || ChannelView<B>;
+concept WritesThroughConst = requires(const B& b, std::size_t c) {
+    { *b.channelPointers() } -> PointerToMutableSample;
+} || requires(const B& b, std::size_t c) {
+    { b.channelPointer(c) } -> PointerToMutableSample;
+    { b.numChannels() } -> std::convertible_to<std::size_t>;
+} || (AudioBlockLike<B> && requires(const B& b, std::size_t c) {
+                                 { b.getChannelPointer(c) } -> PointerToMutableSample;
+                             });
+
+/// A JUCE-shaped buffer whose write (read) pointers are Sample pointers.
+template <class B, class Sample>
+concept JuceWritesAs = JuceLikeWritable<B> && requires(B& b) {
+    { b.getWritePointer(0) } -> std::convertible_to<Sample*>;
+};
+template <class B, class Sample>
+concept JuceReadsAs = JuceLikeReadable<B> && requires(const B& b) {
+    { b.getReadPointer(0) } -> std::convertible_to<Sample*>;
+};
+
+} // namespace audiopool::detail
+
+AUDIOPOOL_EXPORT namespace audiopool {
+
+/// Anything a copy can write to (besides raw channel-pointer arrays): a
+/// writable JUCE-shaped buffer, or a handle, view or block of mutable samples.
+template <class B>
+concept CopyDestination = JuceLikeWritable<B> || detail::WritesThroughConst<B>;
 
 } // namespace audiopool
 
@@ -87,9 +120,11 @@ namespace audiopool::detail {
 template <class To, class From>
 void copySamples(To* to, const From* from, std::size_t n) noexcept {
     if constexpr (std::same_as<To, From>) {
-        // to == from: a buffer copied onto itself (two handles sharing it);
-        // there is nothing to do, and memcpy onto itself is undefined.
-        if (n != 0 && to != from) std::memcpy(to, from, n * sizeof(To));
+        // to == from: a buffer copied onto itself (two handles sharing it,
+        // or a view onto itself): there is nothing to do. Otherwise the two
+        // may overlap (sub-views of one buffer, a handle copied from itself
+        // at a start frame): memmove, never memcpy.
+        if (n != 0 && to != from) std::memmove(to, from, n * sizeof(To));
     } else {
         for (std::size_t i = 0; i < n; ++i) to[i] = static_cast<To>(from[i]);
     }

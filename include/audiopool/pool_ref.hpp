@@ -145,15 +145,17 @@ public:
     std::size_t numChannels() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? channels_ : 0; }
     std::size_t numFrames() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? frames_ : 0; }
     /// The buffer's index in its pool.
-    std::uint32_t index() const noexcept AUDIOPOOL_NONBLOCKING { return taken_.index; }
+    std::uint32_t index() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? taken_.index : 0; }
     /// numChannels() pointers to the channels' first samples (nullptr when empty).
     Sample* const* channelPointers() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? taken_.pointers : nullptr; }
     /// Channel c as a span of numFrames() samples; empty if c is out of range.
     std::span<Sample> channel(std::size_t c) const noexcept AUDIOPOOL_NONBLOCKING { return view().channel(c); }
     /// The buffer as a View (a Buffer also converts to one implicitly).
-    View<Sample> view() const noexcept AUDIOPOOL_NONBLOCKING {
+    View<Sample> view() const& noexcept AUDIOPOOL_NONBLOCKING {
         return View<Sample>(channelPointers(), numChannels(), numFrames());
     }
+    /// Not of a temporary Buffer: its buffer goes back at the end of the statement.
+    View<Sample> view() const&& = delete;
     /// Sets every sample to zero. Progress: wait-free, O(channels x frames).
     void clear() const noexcept AUDIOPOOL_NONBLOCKING { view().clear(); }
     /// Copies from a view, handle, JUCE-shaped buffer or block; returns the region written.
@@ -167,7 +169,7 @@ public:
         return view().copyTo(destination);
     }
     template <class Destination>
-        requires ChannelArray<Destination> || ChannelView<Destination> || AudioBlockLike<Destination>
+        requires detail::WritesThroughConst<Destination>
     CopyExtent copyTo(const Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
         return view().copyTo(destination);
     }

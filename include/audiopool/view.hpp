@@ -12,7 +12,10 @@
 //    getNumSamples, getChannelPointer).
 // It keeps the caller's pointer array (or, for the JUCE shapes, the caller's
 // object, asked for each channel's pointer), so the caller's buffer must
-// outlive the view, as with std::span. Sub-views (frames(), channels()) and
+// outlive the view, as with std::span; a view of a temporary handle, Buffer
+// or block does not compile (the handle's buffer would go back to its pool
+// at the end of the statement), nor one of a JUCE-shaped buffer of another
+// sample type. Sub-views (frames(), channels()) and
 // chunks(view, n) are offsets into the same memory: no copy, no allocation,
 // whatever the channel count.
 //
@@ -59,14 +62,21 @@ public:
         requires std::convertible_to<decltype(*std::declval<const B&>().channelPointers()), Sample*>
     constexpr View(const B& buffer) noexcept AUDIOPOOL_NONBLOCKING  // NOLINT(google-explicit-constructor)
         : View(buffer.channelPointers(), buffer.channelPointers() ? buffer.numChannels() : 0, buffer.numFrames()) {}
+    /// Not from a temporary handle: its buffer goes back to the pool at the
+    /// end of the statement, and the view would see the next owner's samples.
+    template <ChannelArray B>
+    View(const B&&) = delete;
 
-    /// A buffer shaped like juce::AudioBuffer: its write pointers for a
-    /// View<float> (as getWritePointer, which tells JUCE the buffer is no
-    /// longer clear), its read pointers for a View<const float>. Negative
-    /// sizes are no channels, no frames. The buffer must outlive the view.
+    /// A buffer shaped like juce::AudioBuffer of the same sample type: its
+    /// write pointers for a View<float> (as getWritePointer, which tells JUCE
+    /// the buffer is no longer clear), its read pointers for a View<const
+    /// float> made from it. The channel and frame counts are read here, the
+    /// channel pointers each time a channel is asked for: the buffer must
+    /// outlive the view and keep its size. Negative sizes are no channels,
+    /// no frames.
     template <class B>
         requires(!ChannelArray<B> && !AudioBlockLike<B> &&
-                 (std::is_const_v<Sample> ? JuceLikeReadable<B> : JuceLikeWritable<B>))
+                 (std::is_const_v<Sample> ? detail::JuceReadsAs<B, Sample> : detail::JuceWritesAs<B, Sample>))
     constexpr View(B& buffer) noexcept AUDIOPOOL_NONBLOCKING  // NOLINT(google-explicit-constructor)
         : object_(&buffer),
           get_(&juceChannel<B>),
@@ -82,8 +92,12 @@ public:
           get_(&blockChannel<B>),
           channels_(block.getNumChannels()),
           frames_(block.getNumSamples()) {}
+    /// Not from a temporary block: the view keeps the block's address.
+    template <AudioBlockLike B>
+    View(const B&&) = delete;
 
-    /// A View<float> is also a View<const float>.
+    /// A View<float> is also a View<const float> (over a JUCE-shaped buffer
+    /// it keeps asking for the write pointers it was made with).
     template <class Other>
         requires(!std::is_same_v<Other, Sample> && std::is_same_v<const Other, Sample>)
     constexpr View(const View<Other>& that) noexcept AUDIOPOOL_NONBLOCKING  // NOLINT(google-explicit-constructor)
@@ -163,7 +177,7 @@ public:
     /// The same into a view, handle or block given as a temporary (they are
     /// shallow-const: a const view still writes its samples).
     template <class Destination>
-        requires ChannelArray<Destination> || ChannelView<Destination> || AudioBlockLike<Destination>
+        requires detail::WritesThroughConst<Destination>
     CopyExtent copyTo(const Destination& destination) const noexcept AUDIOPOOL_NONBLOCKING {
         return detail::copyBuffer(destination, *this, 0, 0);
     }
@@ -213,9 +227,10 @@ View(const B&) -> View<std::remove_reference_t<decltype(*std::declval<const B&>(
 template <class B>
     requires(!ChannelArray<B> && !AudioBlockLike<B> && JuceLikeWritable<B>)
 View(B&) -> View<std::remove_reference_t<decltype(*std::declval<B&>().getWritePointer(0))>>;
+// A const JUCE-shaped buffer: B deduces as const T, which is not writable.
 template <class B>
     requires(!ChannelArray<B> && !AudioBlockLike<B> && JuceLikeReadable<B> && !JuceLikeWritable<B>)
-View(const B&) -> View<std::remove_reference_t<decltype(*std::declval<const B&>().getReadPointer(0))>>;
+View(B&) -> View<std::remove_reference_t<decltype(*std::declval<B&>().getReadPointer(0))>>;
 template <class S>
 View(S* const*, std::size_t, std::size_t) -> View<S>;
 
