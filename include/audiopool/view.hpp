@@ -133,17 +133,13 @@ public:
     /// at or past the end gives a view with no frames).
     constexpr View frames(std::size_t start, std::size_t count) const noexcept AUDIOPOOL_NONBLOCKING {
         View sub = *this;
-        const std::size_t from = start < frames_ ? start : frames_;
-        sub.startFrame_ = startFrame_ + from;
-        sub.frames_ = count < frames_ - from ? count : frames_ - from;
+        narrow(sub.startFrame_, sub.frames_, start, count);
         return sub;
     }
     /// Channels [first, first + count) of this view, clamped to it.
     constexpr View channels(std::size_t first, std::size_t count) const noexcept AUDIOPOOL_NONBLOCKING {
         View sub = *this;
-        const std::size_t from = first < channels_ ? first : channels_;
-        sub.firstChannel_ = firstChannel_ + from;
-        sub.channels_ = count < channels_ - from ? count : channels_ - from;
+        narrow(sub.firstChannel_, sub.channels_, first, count);
         return sub;
     }
 
@@ -164,8 +160,7 @@ public:
     CopyExtent copyFrom(const Source& source) const noexcept AUDIOPOOL_NONBLOCKING
         requires(!std::is_const_v<Sample>)
     {
-        const View self = *this;
-        return detail::copyBuffer(self, source, 0, 0);
+        return detail::copyBuffer(*this, source, 0, 0);
     }
     /// Copies this view into `destination` (a view, handle, JUCE-shaped
     /// buffer or block); returns the region written.
@@ -193,6 +188,16 @@ private:
     /// Nonblocking, so that a view's channelPointer is too (the JUCE
     /// object's own getter must then be: JUCE's are a load and a store).
     using Getter = const void* (*)(const void*, std::size_t) noexcept AUDIOPOOL_NONBLOCKING;
+
+    /// Narrows the range [offset, offset + size) to its part [start, start +
+    /// count), clamped: a start at or past the end leaves nothing, and the
+    /// start is tested before any subtraction, so huge values cannot wrap.
+    static constexpr void narrow(std::size_t& offset, std::size_t& size, std::size_t start,
+                                 std::size_t count) noexcept AUDIOPOOL_NONBLOCKING {
+        const std::size_t from = start < size ? start : size;
+        offset += from;
+        size = count < size - from ? count : size - from;
+    }
 
     // A writable view is made only from a writable object (the constructors'
     // constraints), so giving the constness back is sound.
