@@ -7,6 +7,7 @@
 #include <string_view>
 #endif
 #include "audiopool/atomics.hpp"
+#include "audiopool/buffer_storage.hpp"
 #include "audiopool/builtin_policies.hpp"
 #include "audiopool/chunks.hpp"
 #include "audiopool/free_list.hpp"
@@ -20,6 +21,7 @@
 #include "audiopool/pool.hpp"
 #include "audiopool/pool_ref.hpp"
 #include "audiopool/sample.hpp"
+#include "audiopool/sizes.hpp"
 #include "audiopool/spsc_ring.hpp"
 #include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"

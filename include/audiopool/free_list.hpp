@@ -58,16 +58,33 @@
 //
 // Constant initialisation: a FreeList's initial state should be all zero
 // bits (choose the encoding so), so that a `constinit` pool lives in .bss.
+//
+// Dynamic capacity (sizes.hpp). A pool with any `audiopool::dynamic` extent
+// uses `FreeList<audiopool::dynamic>`, whose capacity is set when the pool is
+// prepared. Such a list starts with capacity 0 (every pop empty) and has:
+//  - `static std::size_t storageBytes(std::size_t capacity) noexcept`: the
+//    memory it needs besides itself (its rings), 0 for none;
+//  - `void attach(std::size_t capacity, std::byte* storage) noexcept`: called
+//    on a newly constructed list, with storageBytes(capacity) zeroed bytes
+//    aligned to falseSharingRange that the pool owns, allocated in the same
+//    block as the buffers: from then on the list holds every index
+//    0..capacity-1, as a static one does from construction.
+// detail::ListCapacity gives both to a list that needs no storage, and
+// capacity() to every list: a constant for a static one.
 #pragma once
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <bit>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <type_traits>
 #endif
 #include "audiopool/atomics.hpp"
+#include "audiopool/sample.hpp"
+#include "audiopool/sizes.hpp"
 
 AUDIOPOOL_EXPORT namespace audiopool {
 
@@ -127,6 +144,74 @@ struct FreeListCounts {
 } // namespace audiopool
 
 namespace audiopool::detail {
+
+/// A free list's capacity: the template's constant, or (Capacity ==
+/// dynamic) a value set by attach(). A FreeList derives from it and calls
+/// capacity() wherever it needs the count, which for a static list compiles
+/// to the constant it was.
+template <std::size_t Capacity>
+struct ListCapacity {
+    static constexpr std::size_t capacity() noexcept { return Capacity; }
+};
+template <>
+struct ListCapacity<dynamic> {
+    std::size_t capacity() const noexcept { return capacity_; }
+    /// No storage besides the list itself (a ring list hides this).
+    static constexpr std::size_t storageBytes(std::size_t /*capacity*/) noexcept { return 0; }
+    void attach(std::size_t capacity, std::byte* /*storage*/) noexcept {
+        capacity_ = static_cast<std::uint32_t>(capacity);
+    }
+
+private:
+    std::uint32_t capacity_ = 0;  // 0 until attached: every pop finds the list empty
+};
+
+/// Where a ring list's position p lands: slot p % Capacity for a static ring;
+/// a dynamic ring has a power of two of slots (at least its capacity: a ring
+/// never holds more than capacity entries, so the rest stay unused), so the
+/// slot is a mask and the lap a shift instead of a division.
+template <std::size_t Capacity>
+struct RingGeometry {
+    static constexpr std::uint32_t slotOf(std::uint64_t position) noexcept {
+        return static_cast<std::uint32_t>(position % Capacity);
+    }
+    static constexpr std::uint64_t lapOf(std::uint64_t position) noexcept { return position / Capacity; }
+};
+template <>
+struct RingGeometry<dynamic> {
+    std::uint32_t slotOf(std::uint64_t position) const noexcept { return static_cast<std::uint32_t>(position & mask_); }
+    std::uint64_t lapOf(std::uint64_t position) const noexcept { return position >> shift_; }
+    /// Slots a ring of `capacity` has: the next power of two.
+    static constexpr std::size_t slotsFor(std::size_t capacity) noexcept { return std::bit_ceil(capacity); }
+    void setSlots(std::size_t capacity) noexcept {
+        const std::size_t slots = slotsFor(capacity);
+        mask_ = slots - 1;
+        shift_ = static_cast<unsigned>(std::countr_zero(slots));
+    }
+
+private:
+    std::uint64_t mask_ = 0;
+    unsigned shift_ = 0;
+};
+
+/// A ring's slots: inline for a static capacity, the pool's storage for a
+/// dynamic one.
+template <class Cell, std::size_t Capacity>
+using RingSlots = std::conditional_t<Capacity == dynamic, Cell*, Cell[Capacity == dynamic ? 1 : Capacity]>;
+
+/// Constructs `count` zeroed cells at `storage` (attach's zeroed bytes) and
+/// returns the first: the cells' lifetime starts here.
+template <class Cell>
+Cell* makeCells(std::byte* storage, std::size_t count) noexcept {
+    Cell* first = reinterpret_cast<Cell*>(storage);
+    for (std::size_t i = 0; i < count; ++i) std::construct_at(first + i);
+    return first;
+}
+
+/// Bytes rounded up to whole falseSharingRange blocks.
+constexpr std::size_t wholeBlocks(std::size_t bytes) noexcept {
+    return (bytes + falseSharingRange - 1) / falseSharingRange * falseSharingRange;
+}
 
 /// Stands for the pool's link accessor in the concept below.
 template <class Link>

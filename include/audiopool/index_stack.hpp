@@ -34,7 +34,8 @@ struct IndexStack {
     static constexpr std::string_view name = "IndexStack";
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
-    class FreeList : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, false, ThreadRule::OneThread> {
+    class FreeList : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, false, ThreadRule::OneThread>,
+                     public detail::ListCapacity<Capacity> {
 
     public:
         /// Each buffer's next-free link, kept by the pool in the buffer's own line.
@@ -43,13 +44,13 @@ struct IndexStack {
         /// Takes the top index. Thread: the pool's thread. Progress: wait-free. Allocates: no.
         template <class Links>
         Popped pop(Links links) noexcept AUDIOPOOL_NONBLOCKING {
-            if (used_ == Capacity) [[unlikely]]
-                return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+            if (used_ == this->capacity()) [[unlikely]]
+                return {Popped::none, used_};
             const std::uint32_t index = top_;
             // While a buffer is free, top_ names one (every push writes an
             // index the pool checked). Saying so lets the compiler drop the
             // pool's "got none" test after this pop: 2 instructions a pair.
-            AUDIOPOOL_ASSUME(index < Capacity);
+            AUDIOPOOL_ASSUME(index < this->capacity());
             top_ = index + 1 + links[index];  // the link stores next - (index + 1)
             ++pops_;
             return {index, ++used_};
@@ -67,7 +68,7 @@ struct IndexStack {
 
         /// Thread: the pool's thread. Progress: wait-free. Allocates: no.
         FreeListCounts counts() const noexcept AUDIOPOOL_NONBLOCKING {
-            return {Capacity - used_, pops_, pops_ - used_};
+            return {this->capacity() - used_, pops_, pops_ - used_};
         }
 
     private:

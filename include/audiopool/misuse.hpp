@@ -40,6 +40,7 @@ enum class Misuse {
     IndexOutOfRange, ///< no buffer has that index
     NotDetached,     ///< the buffer is owned by a live handle, not detached
     WrongThread,  ///< checked builds: a thread the policy does not allow (index: the buffer, or Popped::none for an acquire)
+    ConcurrentPrepare,  ///< prepare() or releaseMemory() while another thread was in one of them (index: Popped::none)
 };
 
 /// A few words for a misuse, for a handler's message. Thread: any. Allocates: no.
@@ -49,6 +50,7 @@ constexpr std::string_view describe(Misuse m) noexcept {
     case Misuse::ForeignRelease: return "release into a pool the buffer does not belong to";
     case Misuse::IndexOutOfRange: return "buffer index out of range";
     case Misuse::NotDetached: return "release of a buffer that a live handle owns";
+    case Misuse::ConcurrentPrepare: return "prepare or releaseMemory while another thread was preparing the pool";
     case Misuse::WrongThread: return "acquire or release on a thread the pool's policy does not allow";
     }
     return "unknown misuse";

@@ -6,6 +6,7 @@
 #pragma once
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <concepts>
 #include <cstddef>
@@ -14,6 +15,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <memory_resource>
+#include <new>
 #include <span>
 #include <string_view>
 #include <tuple>

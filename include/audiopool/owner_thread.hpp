@@ -158,7 +158,12 @@ struct BasicOwnerThread {
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
     class FreeList : public FreeListTraits<detail::readModifyWriteIsWaitFree ? Progress::WaitFree : Progress::LockFree,
-                                           0x7FFF'FFFEu, true, ThreadRule::OneAcquirerAnyReleaser> {
+                                           0x7FFF'FFFEu, true, ThreadRule::OneAcquirerAnyReleaser>,
+                     public detail::ListCapacity<Capacity>,
+                     public detail::RingGeometry<Capacity> {
+        using detail::RingGeometry<Capacity>::slotOf;
+        using detail::RingGeometry<Capacity>::lapOf;
+        using Cell = typename AtomicsT::template Cell<std::uint32_t>;
         static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                       "audiopool::OwnerThread needs a lock-free 64-bit atomic");
         static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free,
@@ -168,15 +173,12 @@ struct BasicOwnerThread {
         static constexpr bool knowsThreads = AtomicsT::cheapThreadToken;
         static constexpr std::uint32_t parityBit = 0x8000'0000u;
 
-        static constexpr std::uint32_t slotOf(std::uint64_t position) noexcept {
-            return static_cast<std::uint32_t>(position % Capacity);
-        }
         /// A return-ring slot word: the parity of the position's lap (laps
         /// count from 1) in the top bit, the index below. The slot holds
         /// either this lap's word or the previous lap's, never an older one
         /// (no ring overflows, see the top), so one bit tells them apart.
-        static constexpr std::uint32_t slotWord(std::uint64_t position, std::uint32_t index) noexcept {
-            return ((position / Capacity + 1) % 2 != 0 ? parityBit : 0u) | index;
+        constexpr std::uint32_t slotWord(std::uint64_t position, std::uint32_t index) const noexcept {
+            return ((lapOf(position) + 1) % 2 != 0 ? parityBit : 0u) | index;
         }
 
         /// One releasing thread's ring to the owner. The producer writes
@@ -184,7 +186,7 @@ struct BasicOwnerThread {
         /// FreeList::laneTaken_.
         struct Lane {
             alignas(falseSharingRange) typename AtomicsT::template Atomic<std::uint64_t> pushes{0};
-            alignas(falseSharingRange) typename AtomicsT::template Cell<std::uint32_t> entries[Capacity]{};
+            alignas(falseSharingRange) detail::RingSlots<Cell, Capacity> entries{};
         };
 
     public:
@@ -199,7 +201,8 @@ struct BasicOwnerThread {
             if (index == Popped::none) [[unlikely]]
                 index = popElsewhere(mine);
             if (index == Popped::none) [[unlikely]]
-                return {Popped::none, takeRuleBroken() ? Popped::ruleBroken : static_cast<std::uint32_t>(Capacity)};
+                return {Popped::none,
+                        takeRuleBroken() ? Popped::ruleBroken : static_cast<std::uint32_t>(this->capacity())};
             // In use: at most Capacity minus the stock minus what we know waits.
             const std::uint32_t inUse = inUseAtMost();
             if (inUse <= peak_) [[likely]]
@@ -248,10 +251,30 @@ struct BasicOwnerThread {
                 waiting += static_cast<std::int64_t>(lanes_[k].pushes.load(std::memory_order_relaxed) - laneTaken[k]);
             const std::uint64_t claims = claims_.load(std::memory_order_relaxed);
             waiting += static_cast<std::int64_t>(claims - std::min(claims, returnTaken));
-            const auto free = static_cast<std::uint64_t>(std::clamp<std::int64_t>(
-                static_cast<std::int64_t>(Capacity - stockTaken) + waiting, 0, static_cast<std::int64_t>(Capacity)));
-            const std::uint64_t inUse = Capacity - free;
+            const auto free = static_cast<std::uint64_t>(
+                std::clamp<std::int64_t>(static_cast<std::int64_t>(this->capacity() - stockTaken) + waiting, 0,
+                                         static_cast<std::int64_t>(this->capacity())));
+            const std::uint64_t inUse = this->capacity() - free;
             return {static_cast<std::size_t>(free), pops, pops - std::min(pops, inUse)};
+        }
+
+        /// Dynamic capacity: each lane's ring and the return ring, each a
+        /// power of two of slots in whole falseSharingRange blocks (free_list.hpp).
+        static constexpr std::size_t storageBytes(std::size_t capacity) noexcept
+            requires(Capacity == dynamic)
+        {
+            return (Lanes + 1) * ringBytes(capacity);
+        }
+        /// Dynamic capacity: takes the rings from the pool's storage (free_list.hpp).
+        void attach(std::size_t capacity, std::byte* storage) noexcept
+            requires(Capacity == dynamic)
+        {
+            this->setSlots(capacity);
+            const std::size_t slots = detail::RingGeometry<dynamic>::slotsFor(capacity);
+            for (std::size_t k = 0; k < Lanes; ++k)
+                lanes_[k].entries = detail::makeCells<Cell>(storage + k * ringBytes(capacity), slots);
+            returnRing_ = detail::makeCells<Cell>(storage + Lanes * ringBytes(capacity), slots);
+            detail::ListCapacity<dynamic>::attach(capacity, storage);
         }
 
     private:
@@ -264,11 +287,13 @@ struct BasicOwnerThread {
                 const std::uint32_t index = popLane(k);
                 if (index != Popped::none) return index;
             }
+            // An unprepared dynamic list (capacity 0) has no return ring to look at.
+            if (Capacity == dynamic && this->capacity() == 0) return Popped::none;
             const std::uint32_t index = popReturned();
             if (index != Popped::none) return index;
             // relaxed: stockTaken_ is written only by this thread.
             const std::uint32_t stock = static_cast<std::uint32_t>(stockTaken_.load(std::memory_order_relaxed));
-            if (stock == Capacity) return Popped::none;
+            if (stock == this->capacity()) return Popped::none;
             // (4) release: pairs with the acquire in counts() (5).
             stockTaken_.store(stock + 1, std::memory_order_release);
             return stock;
@@ -283,7 +308,7 @@ struct BasicOwnerThread {
             if (taken == seenPushes_[k] && !lookAtLane(k)) return Popped::none;
             // relaxed: published by (2), read after (3).
             const std::uint32_t index = Atomics::ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
-            AUDIOPOOL_ASSUME(index < Capacity);  // every entry is an index the pool checked
+            AUDIOPOOL_ASSUME(index < this->capacity());  // every entry is an index the pool checked
             --knownWaiting_;
             // (4) release: pairs with the acquire in counts() (5).
             laneTaken_[k].store(taken + 1, std::memory_order_release);
@@ -300,7 +325,7 @@ struct BasicOwnerThread {
             const std::uint32_t word = Atomics::ref(returnRing_[slotOf(position)]).load(std::memory_order_acquire);
             if ((word & parityBit) != (slotWord(position, 0) & parityBit)) return Popped::none;
             const std::uint32_t index = word & ~parityBit;
-            AUDIOPOOL_ASSUME(index < Capacity);  // every published slot holds an index the pool checked
+            AUDIOPOOL_ASSUME(index < this->capacity());  // every published slot holds an index the pool checked
             if (position < seenClaims_) --knownWaiting_;  // counted when the claims were read
             // (4) release: pairs with the acquire in counts() (5).
             taken_.store(position + 1, std::memory_order_release);
@@ -311,8 +336,9 @@ struct BasicOwnerThread {
         /// true count.
         std::uint32_t inUseAtMost() const noexcept {
             // relaxed: our own position.
-            const std::uint64_t stock = Capacity - stockTaken_.load(std::memory_order_relaxed);
-            return static_cast<std::uint32_t>(Capacity - std::min<std::uint64_t>(Capacity, stock + knownWaiting_));
+            const std::uint64_t stock = this->capacity() - stockTaken_.load(std::memory_order_relaxed);
+            return static_cast<std::uint32_t>(this->capacity() -
+                                              std::min<std::uint64_t>(this->capacity(), stock + knownWaiting_));
         }
 
         /// Reads lane k's producer position and counts what it published
@@ -375,6 +401,10 @@ struct BasicOwnerThread {
             if (claims > counted) knownWaiting_ += claims - counted;
             seenClaims_ = std::max(seenClaims_, claims);
             return inUseAtMost();
+        }
+
+        static constexpr std::size_t ringBytes(std::size_t capacity) noexcept {
+            return detail::wholeBlocks(detail::RingGeometry<dynamic>::slotsFor(capacity) * sizeof(Cell));
         }
 
         // ---- the releasers' side ----
@@ -452,7 +482,7 @@ struct BasicOwnerThread {
         Lane lanes_[Lanes > 0 ? Lanes : 1]{};
         // The lane-less releasers' line, and their ring.
         alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> claims_{0};
-        alignas(falseSharingRange) typename Atomics::template Cell<std::uint32_t> returnRing_[Capacity]{};
+        alignas(falseSharingRange) detail::RingSlots<Cell, Capacity> returnRing_{};
     };
 };
 

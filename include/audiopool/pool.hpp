@@ -46,17 +46,18 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <type_traits>
-#if AUDIOPOOL_HAS_MLOCK
-#include <sys/mman.h>
 #endif
-#endif
+#include "audiopool/buffer_storage.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"
 #include "audiopool/maybe_atomic.hpp"
 #include "audiopool/misuse.hpp"
 #include "audiopool/poison.hpp"
 #include "audiopool/sample.hpp"
+#include "audiopool/sizes.hpp"
 #include "audiopool/thread_check.hpp"
 #include "audiopool/treiber.hpp"
 
@@ -91,12 +92,20 @@ class Pool {  // NOLINT(cppcoreguidelines-special-member-functions): no copy or 
     static_assert(Channels >= 1, "audiopool::Pool: Channels must be at least 1");
     static_assert(Frames >= 1, "audiopool::Pool: Frames must be at least 1");
     static_assert(Capacity >= 1, "audiopool::Pool: Capacity must be at least 1");
-    static_assert(Channels <= 0xFFFF'FFFFu && Frames <= 0xFFFF'FFFFu,
+    static_assert((Channels == dynamic || Channels <= 0xFFFF'FFFFu) && (Frames == dynamic || Frames <= 0xFFFF'FFFFu),
                   "audiopool::Pool: Channels and Frames must each fit in 32 bits");
 
-    using FreeList = typename Policy::template FreeList<Capacity>;
-    static_assert(Capacity <= FreeList::maxCapacity,
+    /// Whether some extent is left to prepare(): then the buffers are one
+    /// allocated block and the free list's capacity is dynamic too.
+    static constexpr bool prepares = Channels == dynamic || Frames == dynamic || Capacity == dynamic;
+    using FreeList = typename Policy::template FreeList<prepares ? dynamic : Capacity>;
+    static_assert(Capacity == dynamic || Capacity <= FreeList::maxCapacity,
                   "audiopool::Pool: Capacity is beyond what this policy's index can address");
+    static_assert(
+        !prepares || requires(FreeList& list, std::byte* storage) {
+            { FreeList::storageBytes(std::size_t{}) } noexcept -> std::convertible_to<std::size_t>;
+            { list.attach(std::size_t{}, storage) } noexcept;
+        }, "audiopool::Pool: this policy has no dynamic capacity (FreeList<audiopool::dynamic>: free_list.hpp)");
     /// The free list's atomics (atomics.hpp), for the pool's own shared words.
     using Atomics = atomicsOf<FreeList>;
     static_assert(!FreeList::crossThread || std::atomic<std::uint64_t>::is_always_lock_free,
@@ -108,13 +117,21 @@ public:
     using Unique = UniqueBuffer<Pool>;
     using Shared = SharedBuffer<Pool>;
 
+    /// Channels per buffer, as the type says (audiopool::dynamic: see sizes()).
     static constexpr std::size_t channels = Channels;
+    /// Frames per buffer, as the type says (audiopool::dynamic: see sizes()).
     static constexpr std::size_t frames = Frames;
+    /// Buffers in the pool, as the type says (audiopool::dynamic: see sizes()).
     static constexpr std::size_t capacity = Capacity;
-    /// Samples from one channel's start to the next (Frames padded to cache lines).
-    static constexpr std::size_t channelStride = paddedFrames<S>(Frames);
-    /// Bytes of sample storage per buffer (a whole number of cache lines).
-    static constexpr std::size_t bufferBytes = Channels * channelStride * sizeof(S);
+    /// Samples from one channel's start to the next (Frames padded to cache
+    /// lines); 0 when Frames is dynamic.
+    static constexpr std::size_t channelStride = Frames == dynamic ? 0 : paddedFrames<S>(Frames);
+    /// Bytes of sample storage per buffer (a whole number of cache lines); 0
+    /// when Channels or Frames is dynamic.
+    static constexpr std::size_t bufferBytes =
+        Channels == dynamic || Frames == dynamic ? 0 : Channels * channelStride * sizeof(S);
+    /// Whether the pool is sized by prepare() (some extent is audiopool::dynamic).
+    static constexpr bool dynamicSizes = prepares;
     /// The progress guarantee of acquire and release.
     static constexpr Progress progress = FreeList::progress;
     /// Whether handles may be released on another thread than the acquiring one.
@@ -123,8 +140,9 @@ public:
     static constexpr ThreadRule threadRule = threadRuleOf<FreeList>;
 
     /// Every buffer free. constexpr, so a pool can be `constinit`; its state
-    /// is all zero bits (.bss). Thread: any, before any other use.
-    /// Allocates: no (storage inline).
+    /// is all zero bits (.bss). A pool with a dynamic extent has no buffers
+    /// until prepare(). Thread: any, before any other use.
+    /// Allocates: no (a static pool's storage is inline).
     constexpr Pool() noexcept = default;
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
@@ -139,9 +157,9 @@ public:
     /// Thread: per Pool::threadRule (Treiber any; SpscRing and OwnerThread
     /// the acquiring thread; IndexStack the pool's thread). Progress: Pool::progress.
     /// Allocates: no.
-    [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire(std::size_t numChannels = Channels,
-                                                      std::size_t numFrames = Frames) noexcept AUDIOPOOL_NONBLOCKING {
-        if (numChannels > Channels || numFrames > Frames) [[unlikely]] {
+    [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire(std::size_t numChannels,
+                                                      std::size_t numFrames) noexcept AUDIOPOOL_NONBLOCKING {
+        if (numChannels > buffers_.channels() || numFrames > buffers_.frames()) [[unlikely]] {
             rejected();
             return {};
         }
@@ -153,26 +171,41 @@ public:
         }
         // ASan builds: the buffer is ours; its samples become addressable
         // before any handle can reach them (poison.hpp).
-        if constexpr (detail::poisonsReleased) detail::unpoisonSamples(slots_[popped.index].samples, bufferBytes);
-        Header& header = slots_[popped.index].header;
+        if constexpr (detail::poisonsReleased)
+            detail::unpoisonSamples(buffers_.samples(popped.index), buffers_.sampleBytes());
         // relaxed: the pop's acquire already ordered us after the release that
         // freed this buffer; the word is ours alone until we hand out a handle.
-        header.ownership.store(1, std::memory_order_relaxed);
-        if (header.pointers[0] == nullptr) [[unlikely]]
-            fillChannelPointers(header, popped.index);
+        buffers_.fields(popped.index).ownership.store(1, std::memory_order_relaxed);
+        if (!buffers_.pointersFilled(popped.index)) [[unlikely]]
+            buffers_.fillPointers(popped.index);
         // relaxed: a statistic; it publishes no other data. (A pop that saw
         // its thread rule broken flags inUse above every mark: handled there.)
         if (popped.inUse > highWater_.load(std::memory_order_relaxed)) [[unlikely]]
             newPeakOrRuleBroken(popped.inUse);
         return Unique(this, popped.index, numChannels, numFrames);
     }
+    /// As acquire(numChannels, numFrames), with every frame.
+    /// Thread, progress, allocation: as acquire(numChannels, numFrames).
+    [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire(std::size_t numChannels) noexcept AUDIOPOOL_NONBLOCKING {
+        return acquire(numChannels, buffers_.frames());
+    }
+    /// As acquire(numChannels, numFrames), a whole buffer (Pool::sizes()).
+    /// Thread, progress, allocation: as acquire(numChannels, numFrames).
+    [[nodiscard]] AUDIOPOOL_HOT_INLINE Unique acquire() noexcept AUDIOPOOL_NONBLOCKING {
+        return acquire(buffers_.channels(), buffers_.frames());
+    }
 
     /// As acquire(), as a Shared handle.
     /// Thread: as acquire(). Progress: Pool::progress. Allocates: no.
-    [[nodiscard]] Shared acquireShared(std::size_t numChannels = Channels,
-                                       std::size_t numFrames = Frames) noexcept AUDIOPOOL_NONBLOCKING {
+    [[nodiscard]] Shared acquireShared(std::size_t numChannels, std::size_t numFrames) noexcept AUDIOPOOL_NONBLOCKING {
         return Shared(acquire(numChannels, numFrames));
     }
+    /// As acquireShared(numChannels, numFrames), with every frame.
+    [[nodiscard]] Shared acquireShared(std::size_t numChannels) noexcept AUDIOPOOL_NONBLOCKING {
+        return Shared(acquire(numChannels));
+    }
+    /// As acquireShared(numChannels, numFrames), a whole buffer.
+    [[nodiscard]] Shared acquireShared() noexcept AUDIOPOOL_NONBLOCKING { return Shared(acquire()); }
 
     /// Gives back a buffer that Unique::detach() took out of its handle.
     /// Returns false, and reports the misuse, when it is not the current
@@ -194,8 +227,8 @@ public:
     /// retried only on a spurious failure, and two stores). Allocates: no.
     [[nodiscard]] Unique adopt(const Detached& detached) noexcept AUDIOPOOL_NONBLOCKING {
         if (!claimDetached(detached, 1)) return {};
-        return Unique(this, detached.index, std::min<std::size_t>(detached.channels, Channels),
-                      std::min<std::size_t>(detached.frames, Frames));
+        return Unique(this, detached.index, std::min<std::size_t>(detached.channels, buffers_.channels()),
+                      std::min<std::size_t>(detached.frames, buffers_.frames()));
     }
 
     /// A snapshot of the statistics (see Stats for which threads may call
@@ -210,8 +243,8 @@ public:
     Stats stats() const noexcept AUDIOPOOL_NONBLOCKING {
         const FreeListCounts counts = free_.counts();
         Stats s;
-        s.capacity = Capacity;
-        s.inUse = Capacity - std::min<std::size_t>(counts.free, Capacity);
+        s.capacity = buffers_.capacity();
+        s.inUse = s.capacity - std::min<std::size_t>(counts.free, s.capacity);
         detail::raiseTo(highWater_, s.inUse);
         // relaxed: statistics.
         s.highWater = highWater_.load(std::memory_order_relaxed);
@@ -237,28 +270,89 @@ public:
         auto* bytes = reinterpret_cast<volatile unsigned char*>(this);
         for (std::size_t offset = 0; offset < sizeof(Pool); offset += pageStep) bytes[offset] = bytes[offset];
         bytes[sizeof(Pool) - 1] = bytes[sizeof(Pool) - 1];
-        for (std::uint32_t i = 0; i < Capacity; ++i)
-            if (slots_[i].header.pointers[0] == nullptr) fillChannelPointers(slots_[i].header, i);
+        if constexpr (prepares) buffers_.touchPages();
+        for (std::uint32_t i = 0; i < buffers_.capacity(); ++i)
+            if (!buffers_.pointersFilled(i)) buffers_.fillPointers(i);
+    }
+
+    /// The pool's sizes now: the type's for a static pool; for a pool with a
+    /// dynamic extent, what the last successful prepare() gave it (all 0
+    /// before the first and after releaseMemory()).
+    /// Thread: any (a dynamic pool's: not while prepare() or releaseMemory()
+    /// runs). Progress: wait-free. Allocates: no.
+    Sizes sizes() const noexcept AUDIOPOOL_NONBLOCKING { return buffers_.sizes(); }
+
+    /// Gives the pool its sizes, off the audio thread (JUCE prepareToPlay,
+    /// CLAP activate, VST3 setupProcessing, JACK's buffer-size callback).
+    /// An extent the type fixes takes 0 ("as the type says") or its own
+    /// value. A dynamic pool allocates one block from `resource` (aligned,
+    /// zeroed: every page touched, and locked when lockMemory() was asked
+    /// for), holding every buffer, its bookkeeping and the free list's rings;
+    /// a static pool allocates nothing and prefaults itself.
+    /// Returns false and changes nothing when a buffer is still out (in a
+    /// handle or detached); when a size is 0 for a dynamic extent, differs
+    /// from a fixed one, or is over the limits (channels and frames at most
+    /// 2^32 - 1, capacity at most the policy's maxCapacity: Treiber 65534,
+    /// SpscRing and IndexStack 2^32 - 2, OwnerThread 2^31 - 2; the block's
+    /// bytes must fit in half the address space); when `resource` is null,
+    /// throws (the exception is caught) or returns memory not aligned to
+    /// falseSharingRange; and when another thread is in prepare() or
+    /// releaseMemory() on this pool (not allowed: reported as
+    /// Misuse::ConcurrentPrepare). The same sizes and resource again keep the
+    /// memory and the statistics; other sizes re-size the pool and start
+    /// its statistics over.
+    /// Thread: any, while no other thread uses the pool. Progress: allocates
+    /// and touches every page: not for the audio thread. Allocates: yes
+    /// (dynamic pools), from `resource`.
+    bool prepare(Sizes wanted, std::pmr::memory_resource* resource = std::pmr::new_delete_resource()) noexcept {
+        const Sizes sizes = resolve(wanted);
+        if (!withinLimits(sizes)) return false;
+        if constexpr (!prepares) {
+            if (!allBack()) return false;
+            prefault();
+            return true;
+        } else {
+            if (resource == nullptr) return false;
+            if (!beginPrepare()) return false;
+            const bool done = resize(sizes, resource);
+            endPrepare();
+            return done;
+        }
+    }
+
+    /// Gives a dynamic pool's memory back to its resource; the pool is as
+    /// before its first prepare() (sizes 0, every acquire refused and
+    /// counted as a rejected request) until the next prepare(). Returns
+    /// false and changes nothing while a buffer is out or another thread is
+    /// in prepare() or releaseMemory() (Misuse::ConcurrentPrepare). A static
+    /// pool has nothing to give back: true when every buffer is back.
+    /// Thread: any, while no other thread uses the pool. Progress: frees
+    /// memory: not for the audio thread. Allocates: no (it frees).
+    bool releaseMemory() noexcept {
+        if constexpr (!prepares) {
+            return allBack();
+        } else {
+            if (!beginPrepare()) return false;
+            const bool done = allBack();
+            if (done) {
+                buffers_.swapIn({});
+                startOver();
+            }
+            endPrepare();
+            return done;
+        }
     }
 
     /// Locks the pool's pages in RAM (mlock) so they are never paged out.
     /// Returns false where that is not possible (no permission, RLIMIT_MEMLOCK,
     /// no mlock on this platform).
     /// Thread: any. Progress: a system call: not for the audio thread. Allocates: no.
+    /// A dynamic pool: its block now, and every block a later prepare()
+    /// allocates, until unlockMemory().
     bool lockMemory() noexcept { return lockPages(true); }
     /// Undoes lockMemory().
     /// Thread: any. Progress: a system call: not for the audio thread. Allocates: no.
     bool unlockMemory() noexcept { return lockPages(false); }
-
-#if AUDIOPOOL_HAS_ASAN
-    /// ASan builds only: unpoisons the free buffers, so that the memory is
-    /// not left poisoned for whatever uses it next (a new pool constructed in
-    /// the same storage would otherwise be reported as it zeroes it). Without
-    /// ASan the destructor stays implicit.
-    constexpr ~Pool() {
-        if (!std::is_constant_evaluated()) detail::unpoisonSamples(slots_, sizeof(slots_));
-    }
-#endif
 
 private:
     friend class UniqueBuffer<Pool>;
@@ -276,8 +370,9 @@ private:
     using Link = typename detail::LinkOf<FreeList>::type;
     static constexpr bool linked = !std::is_same_v<Link, detail::NoLink>;
 
-    /// A buffer's bookkeeping, in its own falseSharingRange block.
-    struct Header {
+    /// A buffer's bookkeeping, at the start of its own falseSharingRange
+    /// block (the table of channel pointers follows: buffer_storage.hpp).
+    struct Fields {
         OwnershipWord ownership{};
         /// The generation the buffer's next Detached carries: retired (+1)
         /// when a Detached is released or adopted, so a stale one is told
@@ -285,45 +380,85 @@ private:
         /// by a misusing release on another thread.
         detail::MaybeAtomic<std::uint32_t, crossThread, Atomics> generation{};
         [[no_unique_address]] Link link{};
-        /// Filled by the buffer's first acquire (all zero before: .bss).
-        Sample* pointers[Channels]{};
     };
-    struct alignas(falseSharingRange) Slot {
-        Header header{};
-        alignas(falseSharingRange) Sample samples[Channels * channelStride]{};
-    };
-    static_assert(sizeof(Slot) % falseSharingRange == 0);
-
-    /// What a linked policy's pop and push reach the links through.
-    struct Links {
-        Slot* slots;
-        Link& operator[](std::uint32_t index) const noexcept { return slots[index].header.link; }
-    };
+    using Buffers = std::conditional_t<prepares, detail::AllocatedBuffers<Sample, Fields>,
+                                       detail::InlineBuffers<Sample, Channels, Frames, Capacity, Fields>>;
 
     Popped popIndex() noexcept {
-        if constexpr (linked) return free_.pop(Links{slots_});
+        if constexpr (linked) return free_.pop(buffers_.links());
         else return free_.pop();
     }
     void pushIndex(std::uint32_t index) noexcept {
-        if constexpr (linked) free_.push(index, Links{slots_});
+        if constexpr (linked) free_.push(index, buffers_.links());
         else free_.push(index);
     }
 
     Sample* channelData(std::uint32_t index, std::size_t channel) noexcept {
-        return slots_[index].samples + channel * channelStride;
+        return buffers_.samples(index) + channel * buffers_.stride();
     }
-    Sample* const* channelPointers(std::uint32_t index) const noexcept { return slots_[index].header.pointers; }
-    bool lockPages([[maybe_unused]] bool lock) noexcept {
-#if AUDIOPOOL_HAS_MLOCK
-        const void* start = this;
-        return (lock ? ::mlock(start, sizeof(Pool)) : ::munlock(start, sizeof(Pool))) == 0;
-#else
-        return false;
-#endif
+    Sample* const* channelPointers(std::uint32_t index) const noexcept { return buffers_.pointers(index); }
+    bool lockPages(bool lock) noexcept {
+        const bool pool = detail::lockRange(this, sizeof(Pool), lock);
+        if constexpr (prepares) return buffers_.lock(lock) && pool;
+        else return pool;
     }
 
-    AUDIOPOOL_COLD void fillChannelPointers(Header& header, std::uint32_t index) noexcept {
-        for (std::size_t c = 0; c < Channels; ++c) header.pointers[c] = channelData(index, c);
+    // ---- prepare() and releaseMemory() ----
+
+    /// The sizes a request stands for: a fixed extent's 0 becomes the
+    /// type's value, and one that differs from it becomes 0 (refused).
+    static constexpr Sizes resolve(Sizes wanted) noexcept {
+        constexpr auto pick = [](std::size_t asked, std::size_t fixed) -> std::size_t {
+            if (fixed == dynamic) return asked;
+            return asked == 0 || asked == fixed ? fixed : 0;
+        };
+        return {pick(wanted.channels, Channels), pick(wanted.frames, Frames), pick(wanted.capacity, Capacity)};
+    }
+    static constexpr bool withinLimits(Sizes sizes) noexcept {
+        return sizes.channels >= 1 && sizes.channels <= 0xFFFF'FFFFu && sizes.frames >= 1 &&
+               sizes.frames <= 0xFFFF'FFFFu && sizes.capacity >= 1 && sizes.capacity <= FreeList::maxCapacity;
+    }
+    /// Every buffer in the free list (none in a handle or detached).
+    bool allBack() const noexcept { return free_.counts().free == buffers_.capacity(); }
+
+    /// Enters prepare() or releaseMemory(); false (reported) when another
+    /// thread is in one of them.
+    bool beginPrepare() noexcept {
+        // acquire: pairs with endPrepare's release, so this call sees
+        // everything the previous one did.
+        if (!preparing_.exchange(true, std::memory_order_acquire)) return true;
+        misuse(Misuse::ConcurrentPrepare, Popped::none);
+        return false;
+    }
+    void endPrepare() noexcept { preparing_.store(false, std::memory_order_release); }
+
+    /// prepare()'s work for a dynamic pool, with every check but the buffers' made.
+    bool resize(Sizes sizes, std::pmr::memory_resource* resource) noexcept {
+        if (!allBack()) return false;
+        if (sizes == buffers_.sizes() && resource == buffers_.resource()) return true;
+        const auto layout = Buffers::layoutFor(sizes, FreeList::storageBytes(sizes.capacity));
+        if (layout.total == 0) return false;
+        const auto block = Buffers::allocate(sizes, layout, resource);
+        if (block.bytes == nullptr) return false;
+        buffers_.swapIn(block);
+        startOver();
+        return true;
+    }
+
+    /// A re-sized (or emptied) dynamic pool starts over: a new free list over
+    /// the new block, every statistic 0, no thread bound.
+    void startOver() noexcept {
+        std::destroy_at(&free_);
+        std::construct_at(&free_);
+        if (buffers_.capacity() != 0) free_.attach(buffers_.capacity(), buffers_.listStorage());
+        // relaxed, all: no other thread uses the pool now (prepare()'s rule);
+        // whoever does next is ordered after us by the hand-over that lets it.
+        highWater_.store(0, std::memory_order_relaxed);
+        failed_.store(0, std::memory_order_relaxed);
+        rejected_.store(0, std::memory_order_relaxed);
+        misuses_.store(0, std::memory_order_relaxed);
+        acquirer_.unbind();
+        releaser_.unbind();
     }
 
     void releaseUnique(std::uint32_t index) noexcept {
@@ -336,19 +471,19 @@ private:
     void addReference(std::uint32_t index) noexcept {
         // relaxed: a new reference is made from a live one, which keeps the
         // buffer out of the pool; nothing is published.
-        slots_[index].header.ownership.fetch_add(1, std::memory_order_relaxed);
+        buffers_.fields(index).ownership.fetch_add(1, std::memory_order_relaxed);
     }
     void dropReference(std::uint32_t index) noexcept {
         // acq_rel: release orders this owner's writes before the last owner's
         // push; acquire makes the last owner see every other owner's writes.
-        if (slots_[index].header.ownership.fetch_sub(1, std::memory_order_acq_rel) == 1) giveBack(index);
+        if (buffers_.fields(index).ownership.fetch_sub(1, std::memory_order_acq_rel) == 1) giveBack(index);
     }
     std::size_t referenceCount(std::uint32_t index) const noexcept {
-        return slots_[index].header.ownership.load(std::memory_order_relaxed);  // a snapshot
+        return buffers_.fields(index).ownership.load(std::memory_order_relaxed);  // a snapshot
     }
     /// Marks the buffer detached; returns the generation the Detached carries.
     std::uint32_t markDetached(std::uint32_t index) noexcept {
-        Header& header = slots_[index].header;
+        Fields& header = buffers_.fields(index);
         // relaxed: the caller is the sole owner, and the last write (by the
         // thread that consumed the previous Detached) reached it through the
         // push/pop ordering of the free list.
@@ -377,8 +512,8 @@ private:
     /// refused either way.)
     bool claimDetached(const Detached& detached, std::uint32_t to) noexcept {
         if (detached.pool != this) return misuse(Misuse::ForeignRelease, detached.index);
-        if (detached.index >= Capacity) return misuse(Misuse::IndexOutOfRange, detached.index);
-        Header& header = slots_[detached.index].header;
+        if (detached.index >= buffers_.capacity()) return misuse(Misuse::IndexOutOfRange, detached.index);
+        Fields& header = buffers_.fields(detached.index);
         const std::uint32_t generation = detached.generation & generationMask;
         const std::uint32_t next = (generation + 1) & generationMask;
         std::uint32_t expected = detachedBit | generation;
@@ -409,7 +544,8 @@ private:
     void giveBack(std::uint32_t index) noexcept {
         checkReleaseThread(index);
         // ASan and debug builds: marked while we still own it, before the push (poison.hpp).
-        if constexpr (detail::marksReleased) detail::markReleased(slots_[index].samples, Channels * channelStride);
+        if constexpr (detail::marksReleased)
+            detail::markReleased(buffers_.samples(index), buffers_.channels() * buffers_.stride());
         pushIndex(index);
     }
 
@@ -419,6 +555,7 @@ private:
     /// An acquire that got no buffer: count it, and report a thread rule the
     /// free list saw broken (Popped::inUse of the empty pop).
     void refused(std::uint32_t inUse) noexcept {
+        if (prepares && buffers_.capacity() == 0) return rejected();  // not prepared: no buffer at all
         failed_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic
         if (inUse == Popped::ruleBroken) misuse(Misuse::WrongThread, Popped::none);
     }
@@ -429,7 +566,7 @@ private:
     void checkAcquireThread() noexcept {
 #if AUDIOPOOL_CHECK_THREADS
         if constexpr (threadRule != ThreadRule::AnyThread) {
-            if (free_.counts().free == Capacity) {  // idle: the threads may change now
+            if (allBack()) {  // idle: the threads may change now
                 acquirer_.unbind();
                 releaser_.unbind();
             }
@@ -464,10 +601,11 @@ private:
                 inUse &= ~Popped::ruleBrokenBit;
             }
         }
-        detail::raiseTo(highWater_, std::min<std::size_t>(inUse, Capacity));
+        detail::raiseTo(highWater_, std::min<std::size_t>(inUse, buffers_.capacity()));
     }
 
-    Slot slots_[Capacity]{};
+    // The buffers: inline for a static pool, a block's address and shape for a dynamic one.
+    Buffers buffers_{};
     // The free list's hot state, then the high-water mark: on one line when
     // the free list has no line of its own to keep apart (Treiber, IndexStack).
     alignas(falseSharingRange) FreeList free_{};
@@ -478,6 +616,8 @@ private:
     detail::MaybeAtomic<std::uint64_t, crossThread, Atomics> rejected_{};
     detail::MaybeAtomic<std::uint64_t, crossThread, Atomics> misuses_{};
     detail::ThreadBinding<Atomics> acquirer_{}, releaser_{};
+    // A dynamic pool only: set while prepare() or releaseMemory() runs.
+    [[no_unique_address]] std::conditional_t<prepares, std::atomic<bool>, detail::NoLink> preparing_{};
 };
 
 }  // namespace audiopool

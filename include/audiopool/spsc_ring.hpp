@@ -75,26 +75,27 @@ struct BasicSpscRing {
     static constexpr std::string_view name = "SpscRing";
     // Capacity is checked by the pool (at least 1, at most maxCapacity).
     template <std::size_t Capacity>
-    class FreeList : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, true, ThreadRule::OneAcquirerOneReleaser> {
+    class FreeList : public FreeListTraits<Progress::WaitFree, 0xFFFF'FFFEu, true, ThreadRule::OneAcquirerOneReleaser>,
+                     public detail::ListCapacity<Capacity>,
+                     public detail::RingGeometry<Capacity> {
+        using detail::RingGeometry<Capacity>::slotOf;
+
         static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                       "audiopool::SpscRing needs a lock-free 64-bit atomic");
         static_assert(std::atomic_ref<std::uint32_t>::is_always_lock_free,
                       "audiopool::SpscRing needs lock-free 32-bit atomic ring entries");
 
-        static constexpr std::uint32_t slotOf(std::uint64_t position) noexcept {
-            return static_cast<std::uint32_t>(position % Capacity);
-        }
         /// Free indices the consumer may take: tail - head as a signed
         /// difference (negative only when the one-releaser rule was broken).
-        static constexpr std::int64_t available(std::uint64_t pushes, std::uint64_t head) noexcept {
-            return static_cast<std::int64_t>(Capacity + pushes - head);
+        constexpr std::int64_t available(std::uint64_t pushes, std::uint64_t head) const noexcept {
+            return static_cast<std::int64_t>(this->capacity() + pushes - head);
         }
         /// In use after a pop that saw `free` (1..Capacity) free: exact when
         /// `free` is. (free <= Capacity even with a broken rule: pushes never
         /// outnumber the pops before them, so the releasers' position never
         /// passes head + Capacity.)
-        static constexpr std::uint32_t inUseAfterPop(std::int64_t free) noexcept {
-            return static_cast<std::uint32_t>(Capacity + 1 - static_cast<std::uint64_t>(free));
+        constexpr std::uint32_t inUseAfterPop(std::int64_t free) const noexcept {
+            return static_cast<std::uint32_t>(this->capacity() + 1 - static_cast<std::uint64_t>(free));
         }
 
     public:
@@ -119,7 +120,8 @@ struct BasicSpscRing {
                 if (!movedBack) cachedPushes_ = pushes;
                 free = available(cachedPushes_, head);
                 if (free <= 0) [[unlikely]]
-                    return {Popped::none, movedBack ? Popped::ruleBroken : static_cast<std::uint32_t>(Capacity)};
+                    return {Popped::none,
+                            movedBack ? Popped::ruleBroken : static_cast<std::uint32_t>(this->capacity())};
                 peak_ = std::max(peak_, inUseAfterPop(free));
             }
             // relaxed: written by the producer with release (2), read after (1).
@@ -128,7 +130,7 @@ struct BasicSpscRing {
             // ring_[k] only ever holds i ^ k for an index i the pool checked
             // (or 0 ^ k at first), even when two releasers race: the pool's
             // "got none" test after this pop folds away.
-            AUDIOPOOL_ASSUME(index < Capacity);
+            AUDIOPOOL_ASSUME(index < this->capacity());
             // (3) release: pairs with the acquire in counts() (4), so a reader
             // never sees a pop count that is ahead of the ring contents.
             head_.store(head + 1, std::memory_order_release);
@@ -144,7 +146,7 @@ struct BasicSpscRing {
             // the one whose position we read, so the consumer that reads our
             // position (1) also sees that push's ring entry.
             const std::uint64_t pushes = pushes_.load(std::memory_order_acquire);
-            const std::uint64_t tail = Capacity + pushes;
+            const std::uint64_t tail = this->capacity() + pushes;
             // relaxed: published by the release store (2).
             Atomics::ref(ring_[slotOf(tail)]).store(index ^ slotOf(tail), std::memory_order_relaxed);
             Hooks::beforePushPublish();
@@ -164,11 +166,29 @@ struct BasicSpscRing {
             const std::uint64_t head = head_.load(std::memory_order_acquire);
             // relaxed: read last, and nothing is read after it.
             const std::uint64_t pushes = pushes_.load(std::memory_order_relaxed);
-            const std::int64_t free = std::clamp<std::int64_t>(available(pushes, head), 0, Capacity);
-            const std::uint64_t inUse = Capacity - static_cast<std::uint64_t>(free);
+            const std::int64_t free =
+                std::clamp<std::int64_t>(available(pushes, head), 0, static_cast<std::int64_t>(this->capacity()));
+            const std::uint64_t inUse = this->capacity() - static_cast<std::uint64_t>(free);
             // Releases as pops - inUse: equal to `pushes` in correct use, and
             // consistent with inUse when a broken rule lost some.
             return {static_cast<std::size_t>(free), head, head - std::min(head, inUse)};
+        }
+
+        /// Dynamic capacity: the ring's slots, a power of two (free_list.hpp).
+        static constexpr std::size_t storageBytes(std::size_t capacity) noexcept
+            requires(Capacity == dynamic)
+        {
+            return detail::RingGeometry<dynamic>::slotsFor(capacity) *
+                   sizeof(typename Atomics::template Cell<std::uint32_t>);
+        }
+        /// Dynamic capacity: takes the ring from the pool's storage (free_list.hpp).
+        void attach(std::size_t capacity, std::byte* storage) noexcept
+            requires(Capacity == dynamic)
+        {
+            this->setSlots(capacity);
+            ring_ = detail::makeCells<typename Atomics::template Cell<std::uint32_t>>(
+                storage, detail::RingGeometry<dynamic>::slotsFor(capacity));
+            detail::ListCapacity<dynamic>::attach(capacity, storage);
         }
 
     private:
@@ -178,7 +198,7 @@ struct BasicSpscRing {
         std::uint32_t peak_{0};
         // The producer's line.
         alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> pushes_{0};
-        alignas(falseSharingRange) typename Atomics::template Cell<std::uint32_t> ring_[Capacity]{};
+        alignas(falseSharingRange) detail::RingSlots<typename Atomics::template Cell<std::uint32_t>, Capacity> ring_{};
     };
 };
 

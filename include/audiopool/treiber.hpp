@@ -87,9 +87,10 @@ struct BasicTreiber {
     static constexpr std::string_view name = "Treiber";
 
     template <std::size_t Capacity>
-    class FreeList : public FreeListTraits<Progress::LockFree, 0xFFFE, true, ThreadRule::AnyThread> {
+    class FreeList : public FreeListTraits<Progress::LockFree, 0xFFFE, true, ThreadRule::AnyThread>,
+                     public detail::ListCapacity<Capacity> {
         static_assert(Capacity >= 1, "audiopool::Treiber: Capacity must be at least 1");
-        static_assert(Capacity <= 0xFFFE,
+        static_assert(Capacity == dynamic || Capacity <= 0xFFFE,
                       "audiopool::Treiber: Capacity must be at most 65534 (16-bit index in the head word)");
         static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
                       "audiopool::Treiber needs a lock-free 64-bit atomic");
@@ -129,7 +130,7 @@ struct BasicTreiber {
             std::uint64_t head = head_.load(std::memory_order_acquire);
             for (;;) {
                 const std::uint32_t used = usedOf(head);
-                if (used == Capacity) return {Popped::none, static_cast<std::uint32_t>(Capacity)};
+                if (used == this->capacity()) return {Popped::none, used};
                 const std::uint32_t index = indexOf(head);
                 // relaxed: may be stale if another thread popped `index`
                 // meanwhile; then the tag has moved and the CAS below fails.
@@ -179,7 +180,7 @@ struct BasicTreiber {
             const std::uint64_t head = head_.load(std::memory_order_relaxed);
             const std::uint64_t pops = detail::treiberPops<TagBits>(halfWraps, tagOf(head));
             const std::uint32_t used = usedOf(head);
-            return {Capacity - used, pops, pops - used};
+            return {this->capacity() - used, pops, pops - used};
         }
 
     private:
