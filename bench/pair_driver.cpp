@@ -46,6 +46,22 @@ template <class Policy>
     }
 }
 
+/// The same pool with its sizes from prepare(): every extent dynamic.
+template <class Policy>
+using PreparedPool = audiopool::Pool<float, audiopool::dynamic, audiopool::dynamic, audiopool::dynamic, Policy>;
+template <class Policy>
+constinit PreparedPool<Policy> preparedPool;
+
+template <class Policy>
+[[gnu::noinline]] void preparedPairs(long n) {
+    auto& pool = preparedPool<Policy>;
+    if (!pool.prepare({bench::blockChannels, bench::blockFrames, 16})) std::abort();
+    for (long i = 0; i < n; ++i) {
+        auto buffer = pool.acquire();
+        use(buffer.index());
+    }
+}
+
 /// The same pairs through a PoolRef<float>, as a class that holds one calls
 /// it: the compiler is not let see which pool it refers to (the reference is
 /// laundered through an empty asm), so both calls go through its table.
@@ -86,11 +102,13 @@ struct Entry {
 };
 
 /// One entry per built-in policy (the library's one list), named by the
-/// policy, then the same through a PoolRef ("PoolRef_" and the name).
+/// policy, then the same through a PoolRef ("PoolRef_" and the name), then
+/// the same sizes given by prepare() ("Prepared_" and the name).
 template <class... Policies>
-std::array<Entry, 2 * sizeof...(Policies)> poolEntries(std::tuple<Policies...>*) {
+std::array<Entry, 3 * sizeof...(Policies)> poolEntries(std::tuple<Policies...>*) {
     return {Entry{std::string(Policies::name), poolPairs<Policies>}...,
-            Entry{"PoolRef_" + std::string(Policies::name), poolRefPairs<Policies>}...};
+            Entry{"PoolRef_" + std::string(Policies::name), poolRefPairs<Policies>}...,
+            Entry{"Prepared_" + std::string(Policies::name), preparedPairs<Policies>}...};
 }
 
 constexpr std::size_t n = 16;

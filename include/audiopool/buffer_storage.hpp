@@ -92,9 +92,12 @@ public:
             slots_[index].header.pointers[c] = samples(index) + c * channelStride;
     }
 
-    /// What a linked free list reaches the links through.
+    /// The slots' addresses, as a value an operation keeps in registers: a
+    /// linked free list reaches the links through it, and the acquire that
+    /// popped an index reaches that buffer's fields.
     struct Links {
         Slot* slots;
+        Fields& fields(std::uint32_t index) const noexcept { return slots[index].header; }
         auto& operator[](std::uint32_t index) const noexcept { return slots[index].header.link; }
     };
     Links links() noexcept { return {slots_}; }
@@ -169,12 +172,15 @@ public:
     static constexpr bool pointersFilled(std::uint32_t /*index*/) noexcept { return true; }
     static constexpr void fillPointers(std::uint32_t /*index*/) noexcept {}
 
+    /// As InlineBuffers::Links: the block's address and slot size, loaded
+    /// once per operation (a dynamic pool's extra cost is these two loads).
     struct Links {
         std::byte* base;
         std::size_t slotBytes;
-        auto& operator[](std::uint32_t index) const noexcept {
-            return std::launder(reinterpret_cast<Fields*>(base + index * slotBytes))->link;
+        Fields& fields(std::uint32_t index) const noexcept {
+            return *std::launder(reinterpret_cast<Fields*>(base + index * slotBytes));
         }
+        auto& operator[](std::uint32_t index) const noexcept { return fields(index).link; }
     };
     Links links() noexcept { return {base_, slotBytes_}; }
 

@@ -155,10 +155,10 @@ struct ListCapacity {
 };
 template <>
 struct ListCapacity<dynamic> {
-    std::size_t capacity() const noexcept { return capacity_; }
+    constexpr std::size_t capacity() const noexcept { return capacity_; }
     /// No storage besides the list itself (a ring list hides this).
     static constexpr std::size_t storageBytes(std::size_t /*capacity*/) noexcept { return 0; }
-    void attach(std::size_t capacity, std::byte* /*storage*/) noexcept {
+    constexpr void attach(std::size_t capacity, std::byte* /*storage*/) noexcept {
         capacity_ = static_cast<std::uint32_t>(capacity);
     }
 
@@ -179,11 +179,13 @@ struct RingGeometry {
 };
 template <>
 struct RingGeometry<dynamic> {
-    std::uint32_t slotOf(std::uint64_t position) const noexcept { return static_cast<std::uint32_t>(position & mask_); }
-    std::uint64_t lapOf(std::uint64_t position) const noexcept { return position >> shift_; }
+    constexpr std::uint32_t slotOf(std::uint64_t position) const noexcept {
+        return static_cast<std::uint32_t>(position & mask_);
+    }
+    constexpr std::uint64_t lapOf(std::uint64_t position) const noexcept { return position >> shift_; }
     /// Slots a ring of `capacity` has: the next power of two.
     static constexpr std::size_t slotsFor(std::size_t capacity) noexcept { return std::bit_ceil(capacity); }
-    void setSlots(std::size_t capacity) noexcept {
+    constexpr void setSlots(std::size_t capacity) noexcept {
         const std::size_t slots = slotsFor(capacity);
         mask_ = slots - 1;
         shift_ = static_cast<unsigned>(std::countr_zero(slots));

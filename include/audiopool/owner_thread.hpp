@@ -201,8 +201,9 @@ struct BasicOwnerThread {
             if (index == Popped::none) [[unlikely]]
                 index = popElsewhere(mine);
             if (index == Popped::none) [[unlikely]]
-                return {Popped::none,
-                        takeRuleBroken() ? Popped::ruleBroken : static_cast<std::uint32_t>(this->capacity())};
+                return {Popped::none, takeRuleBroken() ? Popped::ruleBroken
+                                                       : static_cast<std::uint32_t>(
+                                                             Capacity == dynamic ? this->capacity() : Capacity)};
             // In use: at most Capacity minus the stock minus what we know waits.
             const std::uint32_t inUse = inUseAtMost();
             if (inUse <= peak_) [[likely]]

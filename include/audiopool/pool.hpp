@@ -164,7 +164,8 @@ public:
             return {};
         }
         checkAcquireThread();
-        const Popped popped = popIndex();
+        const auto slots = buffers_.links();  // one load of a dynamic pool's block, for the pop and the store below
+        const Popped popped = popIndex(slots);
         if (popped.index == Popped::none) [[unlikely]] {
             refused(popped.inUse);
             return {};
@@ -175,7 +176,7 @@ public:
             detail::unpoisonSamples(buffers_.samples(popped.index), buffers_.sampleBytes());
         // relaxed: the pop's acquire already ordered us after the release that
         // freed this buffer; the word is ours alone until we hand out a handle.
-        buffers_.fields(popped.index).ownership.store(1, std::memory_order_relaxed);
+        slots.fields(popped.index).ownership.store(1, std::memory_order_relaxed);
         if (!buffers_.pointersFilled(popped.index)) [[unlikely]]
             buffers_.fillPointers(popped.index);
         // relaxed: a statistic; it publishes no other data. (A pop that saw
@@ -384,8 +385,8 @@ private:
     using Buffers = std::conditional_t<prepares, detail::AllocatedBuffers<Sample, Fields>,
                                        detail::InlineBuffers<Sample, Channels, Frames, Capacity, Fields>>;
 
-    Popped popIndex() noexcept {
-        if constexpr (linked) return free_.pop(buffers_.links());
+    Popped popIndex(typename Buffers::Links slots) noexcept {
+        if constexpr (linked) return free_.pop(slots);
         else return free_.pop();
     }
     void pushIndex(std::uint32_t index) noexcept {
@@ -555,7 +556,8 @@ private:
     /// An acquire that got no buffer: count it, and report a thread rule the
     /// free list saw broken (Popped::inUse of the empty pop).
     void refused(std::uint32_t inUse) noexcept {
-        if (prepares && buffers_.capacity() == 0) return rejected();  // not prepared: no buffer at all
+        if constexpr (prepares)
+            if (buffers_.capacity() == 0) return rejected();  // not prepared: no buffer at all
         failed_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a statistic
         if (inUse == Popped::ruleBroken) misuse(Misuse::WrongThread, Popped::none);
     }

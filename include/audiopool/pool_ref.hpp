@@ -52,7 +52,10 @@ struct PoolTable {
     /// Gives back the buffer `index` that acquire took.
     void (*release)(void* pool, std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING;
     Stats (*stats)(const void* pool) noexcept AUDIOPOOL_NONBLOCKING;
-    std::size_t channels, frames, capacity;
+    /// A dynamic pool's sizes now (null for a static pool: see `fixed`).
+    Sizes (*sizes)(const void* pool) noexcept AUDIOPOOL_NONBLOCKING;
+    /// A static pool's sizes, which need no call.
+    Sizes fixed;
     Progress progress;
     ThreadRule threadRule;
 };
@@ -90,9 +93,20 @@ Stats statsOf(const void* pool) noexcept AUDIOPOOL_NONBLOCKING {
 }
 
 template <class PoolT>
-inline constexpr PoolTable<typename PoolT::Sample> poolTable{&acquireFrom<PoolT>, &releaseTo<PoolT>, &statsOf<PoolT>,
-                                                             PoolT::channels,     PoolT::frames,     PoolT::capacity,
-                                                             PoolT::progress,     PoolT::threadRule};
+Sizes sizesOf(const void* pool) noexcept AUDIOPOOL_NONBLOCKING {
+    return static_cast<const PoolT*>(pool)->sizes();
+}
+
+template <class PoolT>
+inline constexpr PoolTable<typename PoolT::Sample> poolTable{&acquireFrom<PoolT>,
+                                                             &releaseTo<PoolT>,
+                                                             &statsOf<PoolT>,
+                                                             PoolT::dynamicSizes ? &sizesOf<PoolT> : nullptr,
+                                                             Sizes{PoolT::dynamicSizes ? 0 : PoolT::channels,
+                                                                   PoolT::dynamicSizes ? 0 : PoolT::frames,
+                                                                   PoolT::dynamicSizes ? 0 : PoolT::capacity},
+                                                             PoolT::progress,
+                                                             PoolT::threadRule};
 
 } // namespace audiopool::detail
 
@@ -224,15 +238,25 @@ public:
     }
     /// A buffer of the pool's full size.
     [[nodiscard]] Buffer<Sample> acquire() const noexcept AUDIOPOOL_NONBLOCKING {
-        return acquire(channels(), frames());
+        if (pool_ == nullptr) return {};
+        if (table_->sizes == nullptr) [[likely]]  // a static pool: the sizes are in the table
+            return acquire(table_->fixed.channels, table_->fixed.frames);
+        const Sizes whole = table_->sizes(pool_);
+        return acquire(whole.channels, whole.frames);
     }
 
     /// The pool's statistics (Pool::stats; all zero for no pool).
     Stats stats() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? table_->stats(pool_) : Stats{}; }
-    /// The pool's buffer size and capacity (0 for no pool).
-    std::size_t channels() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? table_->channels : 0; }
-    std::size_t frames() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? table_->frames : 0; }
-    std::size_t capacity() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? table_->capacity : 0; }
+    /// The pool's sizes now (Pool::sizes(); all 0 for no pool, or a dynamic
+    /// pool not prepared).
+    Sizes sizes() const noexcept AUDIOPOOL_NONBLOCKING {
+        if (pool_ == nullptr) return {};
+        return table_->sizes != nullptr ? table_->sizes(pool_) : table_->fixed;
+    }
+    /// The pool's buffer size and capacity now (0 for no pool).
+    std::size_t channels() const noexcept AUDIOPOOL_NONBLOCKING { return sizes().channels; }
+    std::size_t frames() const noexcept AUDIOPOOL_NONBLOCKING { return sizes().frames; }
+    std::size_t capacity() const noexcept AUDIOPOOL_NONBLOCKING { return sizes().capacity; }
     /// The pool's progress guarantee and thread rule.
     Progress progress() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ ? table_->progress : Progress::WaitFree; }
     ThreadRule threadRule() const noexcept AUDIOPOOL_NONBLOCKING {

@@ -121,7 +121,8 @@ struct BasicSpscRing {
                 free = available(cachedPushes_, head);
                 if (free <= 0) [[unlikely]]
                     return {Popped::none,
-                            movedBack ? Popped::ruleBroken : static_cast<std::uint32_t>(this->capacity())};
+                            movedBack ? Popped::ruleBroken
+                                      : static_cast<std::uint32_t>(Capacity == dynamic ? this->capacity() : Capacity)};
                 peak_ = std::max(peak_, inUseAfterPop(free));
             }
             // relaxed: written by the producer with release (2), read after (1).
@@ -130,7 +131,7 @@ struct BasicSpscRing {
             // ring_[k] only ever holds i ^ k for an index i the pool checked
             // (or 0 ^ k at first), even when two releasers race: the pool's
             // "got none" test after this pop folds away.
-            AUDIOPOOL_ASSUME(index < this->capacity());
+            AUDIOPOOL_ASSUME(index < (Capacity == dynamic ? this->capacity() : Capacity));
             // (3) release: pairs with the acquire in counts() (4), so a reader
             // never sees a pop count that is ahead of the ring contents.
             head_.store(head + 1, std::memory_order_release);
