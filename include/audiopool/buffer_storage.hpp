@@ -209,8 +209,13 @@ public:
 #else
         memory = resource->allocate(layout.total, falseSharingRange);
 #endif
-        if (memory == nullptr) return {};
-        if (reinterpret_cast<std::uintptr_t>(memory) % falseSharingRange != 0) {
+        // Read through a volatile: memory_resource::allocate is declared to
+        // return non-null memory of the alignment asked for, so a compiler
+        // may drop a plain test of either, and a resource that breaks that
+        // contract must still be caught here.
+        const volatile std::uintptr_t address = reinterpret_cast<std::uintptr_t>(memory);
+        if (address == 0) return {};
+        if (address % falseSharingRange != 0) {
             deallocate(memory, block);
             return {};
         }

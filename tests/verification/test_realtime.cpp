@@ -114,12 +114,13 @@ TEST_CASE("TheAudioScopeHarnessCatchesAllocationsAndLocks") {
     CHECK(test::audioscope::takeCalls().total() == 0);
 }
 
-TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_ALL_POLICIES) {
-    using Pool = RtPool<Policy>;
+template <class Policy, bool Prepared>
+void audioThreadPathsNeitherAllocateNorLock() {
+    using Pool = verify::PoolAs<RtPool<Policy>, Prepared>;
     CountMisuses handler;
     misusesSeen.store(0);
-    auto pool = test::makePool<Pool>();
-    auto other = test::makePool<Pool>();
+    auto pool = verify::makePoolAs<RtPool<Policy>, Prepared>();  // prepare() allocates: outside the scope
+    auto other = verify::makePoolAs<RtPool<Policy>, Prepared>();
     test::JuceShapedBuffer<float> juceFloat(2, 64);
     juceFloat.fillRamp();
     test::JuceShapedBuffer<double> juceDouble(3, 80);
@@ -187,6 +188,13 @@ TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_A
     CHECK(unexpected == 0);
     CHECK(misusesSeen.load() == 3);
     CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE_TEMPLATE("AudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_ALL_POLICIES) {
+    audioThreadPathsNeitherAllocateNorLock<Policy, false>();
+}
+TEST_CASE_TEMPLATE("PreparedPoolsAudioThreadPathsNeitherAllocateNorLock", Policy, AUDIOPOOL_ALL_POLICIES) {
+    audioThreadPathsNeitherAllocateNorLock<Policy, true>();
 }
 
 TEST_CASE_TEMPLATE("ViewsAndPoolRefsNeitherAllocateNorLock", Policy, AUDIOPOOL_ALL_POLICIES) {

@@ -396,11 +396,12 @@ TEST_CASE_TEMPLATE_APPLY(signalReleases, test::PoliciesWhere<test::HasOneAcquire
 
 /// Any threads acquire and release (Treiber): several threads, each passing
 /// Shared copies of what it holds to the next.
-template <class Policy>
+template <class Policy, bool Prepared>
 void stressManyThreadsWithSharedCopiesPassedAround() {
-    using Pool = audiopool::Pool<double, 2, 64, 16, Policy>;
+    using Static = audiopool::Pool<double, 2, 64, 16, Policy>;
+    using Pool = verify::PoolAs<Static, Prepared>;
     using Message = Held<typename Pool::Shared>;
-    auto pool = test::makePool<Pool>();
+    auto pool = verify::makePoolAs<Static, Prepared>();
     const std::uint64_t cycles = cyclesPerThread();
     const auto threads = static_cast<std::size_t>(verify::envOr("AUDIOPOOL_STRESS_THREADS", 4));
     REQUIRE(threads >= 2);
@@ -485,11 +486,12 @@ void stressManyThreadsWithSharedCopiesPassedAround() {
 }
 
 /// One thread acquires, one other releases (SpscRing).
-template <class Policy>
+template <class Policy, bool Prepared>
 void stressAcquireOnOneThreadReleaseOnAnother() {
-    using Pool = audiopool::Pool<float, 2, 64, 8, Policy>;
+    using Static = audiopool::Pool<float, 2, 64, 8, Policy>;
+    using Pool = verify::PoolAs<Static, Prepared>;
     using Message = Held<typename Pool::Shared>;
-    auto pool = test::makePool<Pool>();
+    auto pool = verify::makePoolAs<Static, Prepared>();
     const std::uint64_t cycles = cyclesPerThread();
     example::SpscQueue<Message, 16> handoff;
     std::atomic<bool> done{false};
@@ -564,10 +566,11 @@ void stressAcquireOnOneThreadReleaseOnAnother() {
 }
 
 /// One thread acquires, any threads release (OwnerThread): one owner, three releasers.
-template <class Policy>
+template <class Policy, bool Prepared>
 void stressOneOwnerThreeReleasers() {
-    using Pool = audiopool::Pool<double, 2, 32, 8, Policy>;
-    auto pool = test::makePool<Pool>();
+    using Static = audiopool::Pool<double, 2, 32, 8, Policy>;
+    using Pool = verify::PoolAs<Static, Prepared>;
+    auto pool = verify::makePoolAs<Static, Prepared>();
     const std::uint64_t cycles = cyclesPerThread();
     const OwnerThreadOutcome out = runOwnerThreadStress(*pool, cycles);
     std::printf("stress %s: 1 owner + 3 releasers, %llu buffers handed over and released (%llu local copies, "
@@ -600,11 +603,12 @@ TEST_CASE("StampedStressOwnerThreadOneLaneSoReleasersShareTheReturnRing") {
 
 /// One thread does everything (IndexStack): long random sequences, checked
 /// against a model as they go.
-template <class Policy>
+template <class Policy, bool Prepared>
 void stressLongRandomSequencesOnOneThread() {
-    using Pool = audiopool::Pool<double, 3, 16, 6, Policy>;
+    using Static = audiopool::Pool<double, 3, 16, 6, Policy>;
+    using Pool = verify::PoolAs<Static, Prepared>;
     using Entry = Held<typename Pool::Shared>;
-    auto pool = test::makePool<Pool>();
+    auto pool = verify::makePoolAs<Static, Prepared>();
     const std::uint64_t steps = cyclesPerThread() * 4;
     std::mt19937_64 random(2026);
     std::vector<Entry> held;
@@ -666,11 +670,25 @@ void stressLongRandomSequencesOnOneThread() {
 // Every built-in policy (the one list), stressed as its thread rule allows.
 TEST_CASE_TEMPLATE("StampedStressEveryPolicyAsItsThreadRuleAllows", Policy, AUDIOPOOL_ALL_POLICIES) {
     constexpr audiopool::ThreadRule rule = test::threadRuleOf<Policy>;
-    if constexpr (rule == audiopool::ThreadRule::AnyThread) stressManyThreadsWithSharedCopiesPassedAround<Policy>();
+    if constexpr (rule == audiopool::ThreadRule::AnyThread)
+        stressManyThreadsWithSharedCopiesPassedAround<Policy, false>();
     else if constexpr (rule == audiopool::ThreadRule::OneAcquirerOneReleaser)
-        stressAcquireOnOneThreadReleaseOnAnother<Policy>();
-    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerAnyReleaser) stressOneOwnerThreeReleasers<Policy>();
-    else stressLongRandomSequencesOnOneThread<Policy>();
+        stressAcquireOnOneThreadReleaseOnAnother<Policy, false>();
+    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerAnyReleaser)
+        stressOneOwnerThreeReleasers<Policy, false>();
+    else stressLongRandomSequencesOnOneThread<Policy, false>();
+}
+
+// The same, on each policy's prepared pool (every extent dynamic, the same sizes).
+TEST_CASE_TEMPLATE("StampedStressEveryPolicyPrepared", Policy, AUDIOPOOL_ALL_POLICIES) {
+    constexpr audiopool::ThreadRule rule = test::threadRuleOf<Policy>;
+    if constexpr (rule == audiopool::ThreadRule::AnyThread)
+        stressManyThreadsWithSharedCopiesPassedAround<Policy, true>();
+    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerOneReleaser)
+        stressAcquireOnOneThreadReleaseOnAnother<Policy, true>();
+    else if constexpr (rule == audiopool::ThreadRule::OneAcquirerAnyReleaser)
+        stressOneOwnerThreeReleasers<Policy, true>();
+    else stressLongRandomSequencesOnOneThread<Policy, true>();
 }
 
 TEST_SUITE_END();

@@ -93,7 +93,7 @@ void processBlock(Pool& pool, typename Pool::Sample* const* io, std::size_t chan
     // Views: over the host's pointers, a handle and a JUCE-shaped buffer;
     // sub-views, chunks of a view, copies that take views.
     const audiopool::View<Sample> host(io, channels, frames);
-    for (const audiopool::View<Sample> chunk : audiopool::chunks(host, Pool::frames)) (void)tmp.copyFrom(chunk);
+    for (const audiopool::View<Sample> chunk : audiopool::chunks(host, pool.sizes().frames)) (void)tmp.copyFrom(chunk);
     const audiopool::View<Sample> ofHandle = tmp.view();
     (void)ofHandle.frames(1, 2).channels(0, 1).copyTo(host);
     const audiopool::View<Sample> ofJuce(juce);
@@ -151,9 +151,23 @@ void processBlock(Pool& pool, typename Pool::Sample* const* io, std::size_t chan
 template <class Pool>
 constinit Pool pool{};
 
+/// A prepared pool of the same sizes (every extent dynamic), one per policy.
+template <class Sample, class Policy>
+using PreparedPool = audiopool::Pool<Sample, audiopool::dynamic, audiopool::dynamic, audiopool::dynamic, Policy>;
+
 template <class Sample, class Policy>
 void run(Sample* const* io, test::JuceShapedBuffer<Sample>& juce) noexcept [[clang::nonblocking]] {
     processBlock(pool<audiopool::Pool<Sample, 2, 64, 8, Policy>>, io, 2, 64, juce);
+}
+template <class Sample, class Policy>
+void runPrepared(Sample* const* io, test::JuceShapedBuffer<Sample>& juce) noexcept [[clang::nonblocking]] {
+    processBlock(pool<PreparedPool<Sample, Policy>>, io, 2, 64, juce);
+}
+/// prepare() allocates: called before the callback, as a host's prepareToPlay would.
+template <class... Policies>
+bool prepareEach(std::tuple<Policies...>*) {
+    return (... && (pool<PreparedPool<float, Policies>>.prepare({2, 64, 8}) &&
+                    pool<PreparedPool<double, Policies>>.prepare({2, 64, 8})));
 }
 
 /// Every built-in policy (the library's one list) and the one written here.
@@ -164,16 +178,25 @@ void runEach(std::tuple<Policies...>*, Sample* const* io, test::JuceShapedBuffer
     [[clang::nonblocking]] {
     (run<Sample, Policies>(io, juce), ...);
 }
+template <class Sample, class... Policies>
+void runEachPrepared(std::tuple<Policies...>*, Sample* const* io, test::JuceShapedBuffer<Sample>& juce) noexcept
+    [[clang::nonblocking]] {
+    (runPrepared<Sample, Policies>(io, juce), ...);
+}
 
 /// The callback a host calls: every policy, float and double.
 void audioCallback(float* const* f, double* const* d, test::JuceShapedBuffer<float>& juceFloat,
                    test::JuceShapedBuffer<double>& juceDouble) noexcept [[clang::nonblocking]] {
     runEach<float>(static_cast<EveryPolicy*>(nullptr), f, juceFloat);
     runEach<double>(static_cast<EveryPolicy*>(nullptr), d, juceDouble);
+    runEachPrepared<float>(static_cast<audiopool::BuiltinPolicies*>(nullptr), f, juceFloat);
+    runEachPrepared<double>(static_cast<audiopool::BuiltinPolicies*>(nullptr), d, juceDouble);
 }
 
-/// processBlock runs once per policy and sample type, with one double release each.
-constexpr std::size_t processBlockCalls = 2 * std::tuple_size_v<EveryPolicy>;
+/// processBlock runs once per policy and sample type, and once more per
+/// built-in policy and sample type on a prepared pool, with one double release each.
+constexpr std::size_t processBlockCalls =
+    2 * std::tuple_size_v<EveryPolicy> + 2 * std::tuple_size_v<audiopool::BuiltinPolicies>;
 
 } // namespace
 
@@ -185,6 +208,7 @@ int main() {
     double* d[] = {dleft, dright};
     test::JuceShapedBuffer<float> juceFloat(2, 64);  // allocates: before the callback, as a host would
     test::JuceShapedBuffer<double> juceDouble(2, 64);
+    if (!prepareEach(static_cast<audiopool::BuiltinPolicies*>(nullptr))) return 1;
     audioCallback(f, d, juceFloat, juceDouble);
     return misusesSeen == processBlockCalls ? 0 : 1;  // one double release in each processBlock call
 }
