@@ -226,6 +226,51 @@ private:
     BusPool& busses_ = callbackPool<Policy, busCapacity, maxBusChannels>;
 };
 
+/// The same as PoolStrategy, with every extent of both pools dynamic and
+/// given by prepare() when the strategy is made (as a plugin's
+/// prepareToPlay would): the "prepared" row, whose excess over the policy's
+/// own row is what sizes from the host cost a callback.
+/// "prepared " and the policy's name, as a constant.
+template <class Policy>
+constexpr auto preparedName = [] {
+    constexpr std::string_view prefix = "prepared ";
+    std::array<char, prefix.size() + Policy::name.size() + 1> text{};
+    std::copy(prefix.begin(), prefix.end(), text.begin());
+    std::copy(Policy::name.begin(), Policy::name.end(), text.begin() + prefix.size());
+    return text;
+}();
+
+template <class Policy, std::size_t VoiceCapacity>
+class PreparedPoolStrategy {
+    using DynamicPool = audiopool::Pool<float, audiopool::dynamic, audiopool::dynamic, audiopool::dynamic, Policy>;
+
+public:
+    static constexpr const char* name = preparedName<Policy>.data();
+    static constexpr const char* kind = "pool";
+    static constexpr bool crossThread = DynamicPool::crossThread;
+    using Voice = typename DynamicPool::Unique;
+    using Bus = typename DynamicPool::Unique;
+
+    PreparedPoolStrategy() {
+        if (!voices_.prepare({voiceChannels, maxFrames, VoiceCapacity}) ||
+            !busses_.prepare({maxBusChannels, maxFrames, busCapacity})) {
+            std::fprintf(stderr, "prepared pools: prepare() refused\n");
+            std::abort();
+        }
+    }
+    Voice acquireVoice(std::uint32_t, std::uint32_t frames, bool) { return voices_.acquire(voiceChannels, frames); }
+    Bus acquireBus(std::uint32_t, std::uint32_t channels, std::uint32_t frames) {
+        return busses_.acquire(channels, frames);
+    }
+    void releaseVoice(Voice& v) { v.reset(); }
+    void releaseBus(Bus& b) { b.reset(); }
+    void releaseVoiceOnWorker(Voice& v) { v.reset(); }
+
+private:
+    DynamicPool voices_;
+    DynamicPool busses_;
+};
+
 /// A policy with one releasing thread per pool (SpscRing): voices that stay
 /// are taken from a pool the render thread also releases to, voices handed
 /// off from a pool only the worker releases to. Which one is known when the
@@ -1019,6 +1064,9 @@ int main(int argc, char** argv) {
         auto all = contenders<StaticStrategy<false>, StaticStrategy<true>>();
         for (auto& pool : policyContenders(static_cast<audiopool::BuiltinPolicies*>(nullptr), notRun))
             all.push_back(std::move(pool));
+        // Sizes from the host: the one-acquirer, any-releaser policy, as a plugin sizes it in prepareToPlay.
+        all.push_back(
+            std::make_unique<ContenderOf<PreparedPoolStrategy<audiopool::OwnerThread, sharedVoiceCapacity>>>());
         for (const NotRun& n : notRun) fmt::print("\nNot run: {} ({}).\n", n.strategy, n.why);
         for (auto& peer : contenders<BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
                                      BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,

@@ -36,6 +36,7 @@ STRATEGIES = {
     "static": "limit",
     "static hand-off": "limit",
     **{policy: "pool" for policy in POLICIES},
+    "prepared OwnerThread": "pool",  # the same policy, every extent dynamic, sized by prepare()
     "malloc/free": "peer",
     "new[]/delete[]": "peer",
     "pmr unsync pool": "peer",
