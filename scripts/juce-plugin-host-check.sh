@@ -6,9 +6,20 @@
 # callbacks, next to what it played. tests/juce_plugin/host_signal.py then
 # finds the latency and checks every recorded sample against what the plugin
 # computes; the plugin's own report (on exit) must show every pooled buffer
-# back, no misuse, and buffers handed to its meter thread.
+# back, no misuse, and buffers handed to its meter thread; that it was
+# prepared (prepareToPlay) for the period the host announced, and that its
+# largest block was the period played at.
 #
-#     scripts/juce-plugin-host-check.sh LV2_DIR WORK_DIR PERIOD
+#     scripts/juce-plugin-host-check.sh LV2_DIR WORK_DIR PERIOD [ANNOUNCED]
+#
+# With ANNOUNCED (smaller than PERIOD), the server starts at a period of
+# ANNOUNCED frames, jalv instantiates the plugin there (LV2's maxBlockLength:
+# JUCE's prepareToPlay gets ANNOUNCED), and the server's period is then
+# changed to PERIOD (jack_bufsize) before anything is played: jalv keeps the
+# plugin as it was prepared and runs it with blocks of PERIOD frames, larger
+# than it announced, which the plugin processes in chunks of ANNOUNCED frames.
+# (JUCE's LV2 wrapper, a debug build of JUCE's aside, takes such a block: it
+# makes room for it in its own buffer and calls processBlock with it.)
 #
 # LV2_DIR holds AudiopoolPlugin.lv2/ (the build's .../Release/LV2). WORK_DIR
 # is created; logs, the signal and the recording are left there. Prints one
@@ -20,6 +31,9 @@ set -uo pipefail
 lv2_dir=$(cd "$1" && pwd) || exit 2
 work=$2
 period=$3
+announced=${4:-$3}
+label="period $period"
+[ "$announced" = "$period" ] || label="period $period (prepared for $announced)"
 root=$(cd "$(dirname "$0")/.." && pwd)
 uri=https://example.org/audiopool/juce_plugin
 client=audiopool_plugin
@@ -51,7 +65,7 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 1' INT TERM
 fail() {
-  echo "period $period: FAILED: $*"
+  echo "$label: FAILED: $*"
   for log in "$work"/*.log; do
     [ -f "$log" ] && { echo "--- ${log#"$work/"}:"; tail -n 15 "$log"; }
   done
@@ -71,7 +85,7 @@ python3 "$root/tests/juce_plugin/host_signal.py" generate "$work/signal.wav" "$s
 export JACK_DEFAULT_SERVER=audiopool-$$-$period JACK_NO_START_SERVER=1 JACK_NO_AUDIO_RESERVATION=1
 # -S: synchronous mode (the server waits for the whole graph every cycle,
 # so a slow cycle on a busy machine is late rather than lost); -t: client timeout, ms.
-jackd -S -t 10000 --no-realtime -d dummy -r 48000 -p "$period" >"$work/jackd.log" 2>&1 &
+jackd -S -t 10000 --no-realtime -d dummy -r 48000 -p "$announced" >"$work/jackd.log" 2>&1 &
 pids+=($!)
 timeout 20 jack_wait -w -t 15 >>"$work/jack_wait.log" 2>&1 || fail "the JACK server did not start"
 
@@ -88,6 +102,15 @@ for _ in $(seq 300); do
 done
 grep -qx "$client:audio_out_2" "$work/ports.log" || fail "the plugin's ports did not appear"
 
+# The plugin is instantiated (and prepared) at the announced period: the
+# server's period changes under it now, before anything is played.
+if [ "$announced" != "$period" ]; then
+  timeout 20 jack_bufsize "$period" >"$work/jack_bufsize.log" 2>&1 || fail "jack_bufsize $period failed"
+  now=$(timeout 5 jack_bufsize 2>>"$work/jack_bufsize.log" | tail -n 1)
+  [ "$now" = "$period" ] || fail "the server's period is ${now:-unknown}, not $period"
+  echo "$label: the server's period changed from $announced to $period frames under the running plugin"
+fi
+
 timeout 90 "$player" "$work/signal.wav" "$work/recording.wav" "$client" "$tail_frames" 60 \
   >"$work/play_record.log" 2>&1 || fail "playing and recording did not finish"
 
@@ -97,11 +120,14 @@ stop "${pids[0]}"
 pids=()
 
 status=0
-python3 "$root/tests/juce_plugin/host_signal.py" check "$work/recording.wav" "period $period" || status=1
+python3 "$root/tests/juce_plugin/host_signal.py" check "$work/recording.wav" "$label" || status=1
 report=$(grep '^audiopool juce_plugin:' "$work/jalv.log")
-echo "$report" | sed "s/^audiopool juce_plugin:/period $period: plugin:/"
-echo "$report" | grep -Eq 'scratch pool: inUse 0/2, .* misuses 0$' &&
-  echo "$report" | grep -Eq 'meter pool: inUse 0/32, .* misuses 0$' &&
+echo "$report" | sed "s/^audiopool juce_plugin:/$label: plugin:/"
+echo "$report" | grep -Eq 'scratch pool: inUse 0/1, .*, rejected 0, misuses 0$' &&
+  echo "$report" | grep -Eq 'meter pool: inUse 0/32, .*, rejected 0, misuses 0$' &&
   echo "$report" | grep -Eq 'metered [1-9][0-9]* frames' ||
-  { echo "period $period: FAILED: the plugin's report shows a buffer out, a misuse or nothing metered"; status=1; }
+  { echo "$label: FAILED: the plugin's report shows a buffer out, a request refused, a misuse or nothing metered"; status=1; }
+# Sized by prepareToPlay from what the host announced; blocks of the period played at.
+echo "$report" | grep -Eq "prepared for 2 channels x $announced frames, 0 prepare/release refused;.* the largest $period;" ||
+  { echo "$label: FAILED: the plugin was not prepared for 2 channels x $announced frames, or its largest block was not $period frames"; status=1; }
 exit $status
