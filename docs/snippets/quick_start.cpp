@@ -15,6 +15,19 @@ using Pool =
 constinit Pool pool;  // storage inline: no heap, no start-up code
 // [/declare]
 
+// [prepared]
+using Prepared = audiopool::Pool<float, audiopool::dynamic /*channels*/, audiopool::dynamic /*frames*/, 16 /*buffers*/,
+                                 audiopool::Treiber>;
+Prepared scratch;  // no buffers until prepare(): every acquire is an empty handle
+
+// Before playback, off the audio thread (JUCE prepareToPlay, CLAP activate,
+// VST3 setupProcessing, JACK's buffer-size callback): prepare() allocates
+// one zeroed block, so never in the audio callback. The same sizes again keep it.
+bool prepareToPlay(std::size_t numChannels, std::size_t maxBlockFrames) {
+    return scratch.prepare({.channels = numChannels, .frames = maxBlockFrames});  // capacity: the type's 16
+}
+// [/prepared]
+
 // [process]
 // Audio thread: the host hands over non-interleaved channels.
 void process(float* const* io, int numChannels, int numFrames) {
@@ -48,5 +61,12 @@ int main() {
                 static_cast<unsigned long long>(s.failedAcquisitions));
     // [/stats]
     ok = ok && s.inUse == 0 && s.highWater == 1 && s.acquisitions == 2;
+
+    // The prepared pool: the same acquire and handles, at the sizes it was given.
+    ok = ok && !scratch.acquire(2, 64) && scratch.stats().rejectedRequests == 1;  // not prepared yet
+    ok = ok && prepareToPlay(2, 256) && scratch.sizes() == audiopool::Sizes{2, 256, 16};
+    ok = ok && scratch.acquire(2, 256) && !scratch.acquire(2, 257) && scratch.acquire().numFrames() == 256;
+    ok = ok && prepareToPlay(2, 256) && scratch.stats().acquisitions == 2;  // the same sizes: statistics kept
+    ok = ok && scratch.releaseMemory() && scratch.sizes() == audiopool::Sizes{};
     return ok ? 0 : 1;
 }

@@ -186,8 +186,9 @@ public:
 
     /// A block and where it came from.
     struct Block {
-        std::byte* bytes = nullptr;
-        std::size_t size = 0;
+        std::byte* bytes = nullptr;  // the slots: `raw` rounded up to falseSharingRange
+        void* raw = nullptr;         // what the resource returned
+        std::size_t size = 0;        // what was asked of the resource
         std::pmr::memory_resource* resource = nullptr;
         Sizes sizes{};
         Layout layout{};
@@ -195,19 +196,23 @@ public:
 
     /// A zeroed block for `sizes`, its slots' fields constructed and pointer
     /// tables filled; empty when the resource fails (an exception it throws
-    /// is caught here) or returns memory not aligned to falseSharingRange
-    /// (given back at once). Off the audio thread: it allocates.
+    /// is caught here) or breaks its contract (null, or memory not aligned
+    /// as asked: given back at once). The resource is asked for
+    /// falseSharingRange bytes more than the block, at the alignment every
+    /// resource serves (max_align_t), and the block starts at the first
+    /// falseSharingRange boundary in it: a resource need not serve large
+    /// alignments. Off the audio thread: it allocates.
     static Block allocate(Sizes sizes, const Layout& layout, std::pmr::memory_resource* resource) noexcept {
-        Block block{nullptr, layout.total, resource, sizes, layout};
+        Block block{nullptr, nullptr, layout.total + falseSharingRange, resource, sizes, layout};
         void* memory = nullptr;
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
         try {
-            memory = resource->allocate(layout.total, falseSharingRange);
+            memory = resource->allocate(block.size, requestAlignment);
         } catch (...) {
             return {};
         }
 #else
-        memory = resource->allocate(layout.total, falseSharingRange);
+        memory = resource->allocate(block.size, requestAlignment);
 #endif
         // Read through a volatile: memory_resource::allocate is declared to
         // return non-null memory of the alignment asked for, so a compiler
@@ -215,12 +220,14 @@ public:
         // contract must still be caught here.
         const volatile std::uintptr_t address = reinterpret_cast<std::uintptr_t>(memory);
         if (address == 0) return {};
-        if (address % falseSharingRange != 0) {
+        if (address % requestAlignment != 0) {
             deallocate(memory, block);
             return {};
         }
-        block.bytes = static_cast<std::byte*>(memory);
-        std::memset(block.bytes, 0, layout.total);  // also touches every page: prefaulted
+        block.raw = memory;
+        block.bytes =
+            static_cast<std::byte*>(memory) + (falseSharingRange - address % falseSharingRange) % falseSharingRange;
+        std::memset(memory, 0, block.size);  // also touches every page: prefaulted
         for (std::size_t i = 0; i < sizes.capacity; ++i) {
             std::byte* slot = block.bytes + i * layout.slotBytes;
             std::construct_at(reinterpret_cast<Fields*>(slot));
@@ -247,14 +254,14 @@ public:
         channels_ = block.sizes.channels;
         frames_ = block.sizes.frames;
         capacity_ = block.sizes.capacity;
-        if (block.bytes != nullptr && wantLocked_) lockRange(block.bytes, block.size, true);
+        if (block.bytes != nullptr && wantLocked_) lockRange(block.raw, block.size, true);
         if (old.bytes != nullptr) {
-            if (wantLocked_) lockRange(old.bytes, old.size, false);
+            if (wantLocked_) lockRange(old.raw, old.size, false);
             for (std::size_t i = 0; i < old.sizes.capacity; ++i)
                 std::destroy_at(reinterpret_cast<Fields*>(old.bytes + i * old.layout.slotBytes));
             // ASan builds: released buffers are poisoned; the resource may reuse the memory.
-            unpoisonSamples(old.bytes, old.size);
-            deallocate(old.bytes, old);
+            unpoisonSamples(old.raw, old.size);
+            deallocate(old.raw, old);
         }
     }
 
@@ -263,11 +270,11 @@ public:
     /// Locks the block (and every later one) in RAM. Off the audio thread.
     bool lock(bool lockIt) noexcept {
         wantLocked_ = lockIt;
-        return block_.bytes == nullptr || lockRange(block_.bytes, block_.size, lockIt);
+        return block_.bytes == nullptr || lockRange(block_.raw, block_.size, lockIt);
     }
     /// Touches every page of the block (already done by allocate; kept for prefault()).
     void touchPages() noexcept {
-        auto* bytes = reinterpret_cast<volatile unsigned char*>(block_.bytes);
+        auto* bytes = static_cast<volatile unsigned char*>(block_.raw);
         for (std::size_t offset = 0; offset < block_.size; offset += 4096) bytes[offset] = bytes[offset];
     }
 
@@ -275,15 +282,17 @@ private:
     /// Where the pointer table starts in a bookkeeping block: after the fields.
     static constexpr std::size_t pointersOffset = (sizeof(Fields) + alignof(S*) - 1) / alignof(S*) * alignof(S*);
     static_assert(alignof(Fields) <= falseSharingRange);
+    /// The alignment asked of the resource: what every resource serves.
+    static constexpr std::size_t requestAlignment = alignof(std::max_align_t);
 
     static void deallocate(void* memory, const Block& block) noexcept {
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
         try {
-            block.resource->deallocate(memory, block.size, falseSharingRange);
-        } catch (...) {  // a resource's deallocate should not throw; if it does, the memory is lost, nothing else
+            block.resource->deallocate(memory, block.size, requestAlignment);
+        } catch (...) {  // NOLINT(bugprone-empty-catch): a deallocate that throws loses that memory, nothing else
         }
 #else
-        block.resource->deallocate(memory, block.size, falseSharingRange);
+        block.resource->deallocate(memory, block.size, requestAlignment);
 #endif
     }
 

@@ -296,12 +296,14 @@ public:
     /// 2^32 - 1, capacity at most the policy's maxCapacity: Treiber 65534,
     /// SpscRing and IndexStack 2^32 - 2, OwnerThread 2^31 - 2; the block's
     /// bytes must fit in half the address space); when `resource` is null,
-    /// throws (the exception is caught) or returns memory not aligned to
-    /// falseSharingRange; and when another thread is in prepare() or
+    /// throws (the exception is caught) or breaks its contract (null, or
+    /// memory not aligned to max_align_t: the block itself is aligned to
+    /// falseSharingRange inside what the resource gives); and when another thread is in prepare() or
     /// releaseMemory() on this pool (not allowed: reported as
     /// Misuse::ConcurrentPrepare). The same sizes and resource again keep the
     /// memory and the statistics; other sizes re-size the pool and start
-    /// its statistics over.
+    /// its statistics over. `resource` must outlive the block it gave: until
+    /// the next re-size, releaseMemory() or the pool's end.
     /// Thread: any, while no other thread uses the pool. Progress: allocates
     /// and touches every page: not for the audio thread. Allocates: yes
     /// (dynamic pools), from `resource`.

@@ -48,16 +48,17 @@ struct TakenBuffer {
 template <class Sample>
 struct PoolTable {
     /// Takes a buffer of channels x frames (pointers null when refused).
-    TakenBuffer<Sample> (*acquire)(void* pool, std::size_t channels, std::size_t frames) noexcept AUDIOPOOL_NONBLOCKING;
+    TakenBuffer<Sample> (*acquire)(void* pool, std::size_t channels,
+                                   std::size_t frames) noexcept AUDIOPOOL_NONBLOCKING = nullptr;
     /// Gives back the buffer `index` that acquire took.
-    void (*release)(void* pool, std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING;
-    Stats (*stats)(const void* pool) noexcept AUDIOPOOL_NONBLOCKING;
+    void (*release)(void* pool, std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING = nullptr;
+    Stats (*stats)(const void* pool) noexcept AUDIOPOOL_NONBLOCKING = nullptr;
     /// A dynamic pool's sizes now (null for a static pool: see `fixed`).
-    Sizes (*sizes)(const void* pool) noexcept AUDIOPOOL_NONBLOCKING;
+    Sizes (*sizes)(const void* pool) noexcept AUDIOPOOL_NONBLOCKING = nullptr;
     /// A static pool's sizes, which need no call.
-    Sizes fixed;
-    Progress progress;
-    ThreadRule threadRule;
+    Sizes fixed{};
+    Progress progress{};
+    ThreadRule threadRule{};
 };
 
 /// Moves a buffer out of a pool's Unique and back into one, for the table.

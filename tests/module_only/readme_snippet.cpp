@@ -26,11 +26,20 @@ private:
 } // namespace juce
 // [/stand-in]
 
+// Sizes known when you compile: a static pool.
 using Pool = audiopool::Pool<float, 2 /*channels*/, 512 /*frames*/, 16 /*buffers*/,
                              audiopool::Treiber /*free-list policy*/>;
 constinit Pool pool;               // storage inline: no heap, no start-up code
 
-void process(juce::AudioBuffer<float>& io) {                        // audio thread
+// Sizes the host decides: a prepared pool, sized off the audio thread.
+using Prepared = audiopool::Pool<float, audiopool::dynamic, audiopool::dynamic, 16, audiopool::Treiber>;
+Prepared scratch;                  // no memory until prepare()
+
+void prepareToPlay(double /*sampleRate*/, int maxBlock) {          // message thread
+    scratch.prepare({.channels = 2, .frames = static_cast<unsigned>(maxBlock)});  // allocates one block
+}
+
+void process(juce::AudioBuffer<float>& io) {                        // audio thread: either pool
     if (auto tmp = pool.acquire(io.getNumChannels(), io.getNumSamples())) {
         tmp.copyFrom(io);          // any JUCE-shaped buffer, or raw channel pointers
         for (float& s : tmp.channel(0)) s *= 0.5f;                  // std::span<float>
@@ -69,6 +78,13 @@ int main() {
 
     const audiopool::Stats s = pool.stats();
     CHECK(s.inUse == 0 && s.acquisitions == 17 && s.releases == 17 && s.failedAcquisitions == 1);
+
+    CHECK(!scratch.acquire());  // not prepared yet: refused, counted
+    prepareToPlay(48000.0, 300);
+    CHECK(scratch.sizes() == (audiopool::Sizes{2, 300, 16}));
+    auto tmp = scratch.acquire();
+    CHECK(tmp && tmp.numFrames() == 300 && tmp.numChannels() == 2);
+    CHECK(scratch.stats().rejectedRequests == 0);  // the prepare started the statistics over
     if (failures == 0) __builtin_printf("README snippet: ok\n");
     return failures == 0 ? 0 : 1;
 }
