@@ -8,6 +8,7 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/pool_under_test.hpp"
 
 namespace {
 
@@ -116,7 +117,7 @@ TEST_CASE("ChunksTileEveryBlock") {
 TEST_CASE_TEMPLATE("ChunksWalkABlockLongerThanThePoolsBuffers", Policy, AUDIOPOOL_ALL_POLICIES) {
     // Every frame of a block of any length goes through one pooled buffer,
     // chunk by chunk, with the copies' start frames.
-    using P = audiopool::Pool<float, 2, 64, 2, Policy>;
+    using P = test::Pool<float, 2, 64, 2, Policy>;
     auto pool = test::makePool<P>();
     for (const int frames : {0, 1, 63, 64, 65, 200, 640}) {
         CAPTURE(frames);

@@ -5,11 +5,12 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/pool_under_test.hpp"
 
 template <class Policy>
-using FloatPool = audiopool::Pool<float, 2, 64, 4, Policy>;
+using FloatPool = test::Pool<float, 2, 64, 4, Policy>;
 template <class Policy>
-using DoublePool = audiopool::Pool<double, 4, 128, 2, Policy>;
+using DoublePool = test::Pool<double, 4, 128, 2, Policy>;
 
 using test::JuceShapedBuffer;
 

@@ -6,6 +6,7 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/pool_under_test.hpp"
 
 namespace {
 
@@ -28,7 +29,7 @@ struct RecordMisuses {
 };
 
 template <class Policy>
-using SmallPool = audiopool::Pool<float, 2, 16, 3, Policy>;
+using SmallPool = test::Pool<float, 2, 16, 3, Policy>;
 
 /// Acquires every buffer, checks they are distinct, and gives them back.
 template <class P>

@@ -11,6 +11,7 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/pool_under_test.hpp"
 
 namespace {
 
@@ -94,7 +95,7 @@ bool eachIndexOnce(Handles&& held) {  // NOLINT(cppcoreguidelines-missing-std-fo
 } // namespace
 
 TEST_CASE("OwnerThreadTheOwnersOwnReleasesComeBackFirstThenOtherLanesThenTheStock") {
-    using Pool = audiopool::Pool<float, 1, 16, 8, audiopool::OwnerThread>;
+    using Pool = test::Pool<float, 1, 16, 8, audiopool::OwnerThread>;
     auto pool = test::makePool<Pool>();
     auto a = pool->acquire(), b = pool->acquire(), c = pool->acquire();
     REQUIRE((a && b && c));
@@ -124,7 +125,7 @@ TEST_CASE("OwnerThreadTheOwnersOwnReleasesComeBackFirstThenOtherLanesThenTheStoc
 TEST_CASE_TEMPLATE("OwnerThreadReleasesFromMoreThreadsThanLanesAllComeBack", L, WithLanes<4>, WithLanes<1>,
                    WithLanes<0>) {
     constexpr std::size_t threads = 6, perThread = 4, rounds = 5;
-    using Pool = audiopool::Pool<float, 1, 16, threads * perThread, typename L::Policy>;
+    using Pool = test::Pool<float, 1, 16, threads * perThread, typename L::Policy>;
     auto pool = test::makePool<Pool>();
     CountingHooks::returned.store(0);
     // The releasing threads live through every round, so there are always
@@ -178,7 +179,7 @@ TEST_CASE_TEMPLATE("OwnerThreadReleasesFromMoreThreadsThanLanesAllComeBack", L, 
 }
 
 TEST_CASE("OwnerThreadAReturnClaimNotYetPublishedHoldsTheRingBackAndNothingIsHandedOutTwice") {
-    using Pool = audiopool::Pool<float, 1, 16, 3, audiopool::BasicOwnerThread<0, GateHooks>>;
+    using Pool = test::Pool<float, 1, 16, 3, audiopool::BasicOwnerThread<0, GateHooks>>;
     auto pool = test::makePool<Pool>();
     GateHooks::armed.store(false);
     GateHooks::paused.store(false);
@@ -228,7 +229,7 @@ TEST_CASE("OwnerThreadAReturnClaimNotYetPublishedHoldsTheRingBackAndNothingIsHan
 }
 
 TEST_CASE("OwnerThreadThreadsThatEndAndThreadsThatStartLaterLoseNothing") {
-    using Pool = audiopool::Pool<float, 1, 16, 8, audiopool::BasicOwnerThread<2>>;
+    using Pool = test::Pool<float, 1, 16, 8, audiopool::BasicOwnerThread<2>>;
     auto pool = test::makePool<Pool>();
     std::vector<Pool::Unique> held = acquireAll(*pool);
     REQUIRE(held.size() == Pool::capacity);
@@ -277,7 +278,7 @@ TEST_CASE("OwnerThreadThreadsThatEndAndThreadsThatStartLaterLoseNothing") {
 }
 
 TEST_CASE_TEMPLATE("OwnerThreadHighWaterIsExactAtNewPeaksWhenOtherThreadsRelease", L, WithLanes<4>, WithLanes<0>) {
-    using Pool = audiopool::Pool<float, 1, 16, 6, typename L::Policy>;
+    using Pool = test::Pool<float, 1, 16, 6, typename L::Policy>;
     // The owner acquires 3, another thread releases 2, the owner acquires 4
     // more: the two released first, then from the stock (3 left). The owner
     // has not seen those releases before: each new peak it reports must
@@ -332,7 +333,7 @@ struct ClaimScript {
     }
     static void beforeReturnPublish() noexcept { returned.fetch_add(1, std::memory_order_relaxed); }
 };
-using ClaimPool = audiopool::Pool<float, 1, 16, 4, audiopool::BasicOwnerThread<2, ClaimScript>>;
+using ClaimPool = test::Pool<float, 1, 16, 4, audiopool::BasicOwnerThread<2, ClaimScript>>;
 ClaimPool* claimPool = nullptr;
 ClaimPool::Unique claimSecond;
 

@@ -7,6 +7,7 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/pool_under_test.hpp"
 
 namespace {
 
@@ -28,7 +29,7 @@ struct Gain {
 } // namespace
 
 TEST_CASE_TEMPLATE("A PoolRef acquires from its pool and its Buffers go back to it", Policy, AUDIOPOOL_ALL_POLICIES) {
-    using Pool = audiopool::Pool<float, 3, 48, 3, Policy>;
+    using Pool = test::Pool<float, 3, 48, 3, Policy>;
     auto pool = test::makePool<Pool>();
     const audiopool::PoolRef<float> ref = *pool;
     CHECK(ref);
@@ -70,7 +71,7 @@ TEST_CASE_TEMPLATE("A PoolRef acquires from its pool and its Buffers go back to 
 }
 
 TEST_CASE_TEMPLATE("A Buffer moves, move-assigns and resets like the pool's Unique", Policy, AUDIOPOOL_ALL_POLICIES) {
-    using Pool = audiopool::Pool<double, 2, 16, 2, Policy>;
+    using Pool = test::Pool<double, 2, 16, 2, Policy>;
     auto pool = test::makePool<Pool>();
     const audiopool::PoolRef<double> ref = *pool;
     audiopool::Buffer<double> a = ref.acquire();
@@ -98,9 +99,9 @@ TEST_CASE_TEMPLATE("A Buffer moves, move-assigns and resets like the pool's Uniq
 }
 
 TEST_CASE("One PoolRef type serves pools of every policy and size") {
-    auto small = test::makePool<audiopool::Pool<float, 1, 32, 2, audiopool::IndexStack>>();
-    auto wide = test::makePool<audiopool::Pool<float, 8, 512, 4, audiopool::Treiber>>();
-    auto owner = test::makePool<audiopool::Pool<float, 2, 256, 8, audiopool::OwnerThread>>();
+    auto small = test::makePool<test::Pool<float, 1, 32, 2, audiopool::IndexStack>>();
+    auto wide = test::makePool<test::Pool<float, 8, 512, 4, audiopool::Treiber>>();
+    auto owner = test::makePool<test::Pool<float, 2, 256, 8, audiopool::OwnerThread>>();
     const Gain gains[] = {{*small}, {*wide}, {*owner}};
 
     std::vector<float> left(200, 2.0f), right(200, 4.0f);

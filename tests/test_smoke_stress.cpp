@@ -9,11 +9,12 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/pool_under_test.hpp"
 
 namespace {
 
 template <class Policy>
-using StressPool = audiopool::Pool<float, 2, 32, 8, Policy>;
+using StressPool = test::Pool<float, 2, 32, 8, Policy>;
 
 /// Writes `stamp` into every sample of the buffer's full storage.
 template <class Handle>

@@ -9,6 +9,7 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/pool_under_test.hpp"
 
 namespace {
 
@@ -145,7 +146,7 @@ TEST_CASE("chunks(view, n) yields sub-views of the host block itself") {
 }
 
 TEST_CASE_TEMPLATE("A handle is a view of its buffer (view(), or implicitly)", Policy, AUDIOPOOL_ALL_POLICIES) {
-    using Pool = audiopool::Pool<float, 3, 32, 2, Policy>;
+    using Pool = test::Pool<float, 3, 32, 2, Policy>;
     auto pool = test::makePool<Pool>();
     auto h = pool->acquire(2, 20);
     REQUIRE(h);
@@ -171,7 +172,7 @@ TEST_CASE_TEMPLATE("A handle is a view of its buffer (view(), or implicitly)", P
 }
 
 TEST_CASE("Copies take views on either side, with their offsets, converting float and double") {
-    using Pool = audiopool::Pool<float, 2, 64, 2, audiopool::IndexStack>;
+    using Pool = test::Pool<float, 2, 64, 2, audiopool::IndexStack>;
     auto pool = test::makePool<Pool>();
     auto h = pool->acquire();
     REQUIRE(h);
@@ -231,7 +232,7 @@ TEST_CASE("A view of a JUCE-shaped buffer or of an AudioBlock-shaped block write
     CHECK(blockView.channels(1, 1).frames(2, 3).channel(0).data() == host.samples[2].data() + 7);
 
     // The handles' copies take an AudioBlock-shaped block directly too.
-    using Pool = audiopool::Pool<double, 2, 16, 1, audiopool::IndexStack>;
+    using Pool = test::Pool<double, 2, 16, 1, audiopool::IndexStack>;
     auto pool = test::makePool<Pool>();
     auto h = pool->acquire();
     REQUIRE(h);
@@ -283,7 +284,7 @@ concept ViewOfTemporary = requires { std::declval<H>().view(); };
 } // namespace
 
 TEST_CASE("A view is refused where it would read the wrong type or outlive its memory") {
-    using Pool = audiopool::Pool<float, 2, 16, 2, audiopool::IndexStack>;
+    using Pool = test::Pool<float, 2, 16, 2, audiopool::IndexStack>;
     // A JUCE-shaped buffer of another sample type: no view (it would read
     // floats as doubles, out of range).
     static_assert(!std::is_constructible_v<audiopool::View<double>, test::JuceShapedBuffer<float>&>);

@@ -62,6 +62,14 @@ struct PoolTable {
 };
 
 /// Moves a buffer out of a pool's Unique and back into one, for the table.
+/// The pool type a handle type belongs to (none for other types).
+template <class Handle>
+struct PoolOfHandle {};
+template <class PoolT>
+struct PoolOfHandle<UniqueBuffer<PoolT>> {
+    using type = PoolT;
+};
+
 struct HandleAccess {
     template <class PoolT>
     static TakenBuffer<typename PoolT::Sample> take(UniqueBuffer<PoolT>& handle) noexcept AUDIOPOOL_NONBLOCKING {
@@ -216,13 +224,14 @@ class PoolRef {
 public:
     /// Refers to no pool: acquire() returns an empty Buffer.
     constexpr PoolRef() noexcept AUDIOPOOL_NONBLOCKING = default;
-    /// Refers to `pool`.
+    /// Refers to `pool` (a Pool, or a class derived from one: the table is
+    /// the Pool's).
     template <class PoolT>
         requires std::same_as<typename PoolT::Sample, Sample> &&
-                     std::same_as<typename PoolT::Unique, UniqueBuffer<PoolT>>
+                     std::derived_from<PoolT, typename detail::PoolOfHandle<typename PoolT::Unique>::type>
     constexpr PoolRef(PoolT& pool) noexcept AUDIOPOOL_NONBLOCKING  // NOLINT(google-explicit-constructor)
-        : pool_(&pool),
-          table_(&detail::poolTable<PoolT>) {}
+        : pool_(static_cast<typename detail::PoolOfHandle<typename PoolT::Unique>::type*>(&pool)),
+          table_(&detail::poolTable<typename detail::PoolOfHandle<typename PoolT::Unique>::type>) {}
 
     /// Whether it refers to a pool.
     explicit operator bool() const noexcept AUDIOPOOL_NONBLOCKING { return pool_ != nullptr; }

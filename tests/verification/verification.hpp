@@ -4,6 +4,7 @@
 // `import audiopool;`), since it uses the library's types.
 #pragma once
 #include "support/policy_lists.hpp"
+#include "support/pool_under_test.hpp"
 
 namespace verify {
 
@@ -13,27 +14,15 @@ inline constexpr bool checkedBuild = false;  // AUDIOPOOL_CHECK_THREADS defaults
 inline constexpr bool checkedBuild = true;   // AUDIOPOOL_CHECK_THREADS defaults to 1
 #endif
 
-/// The prepared twin of a static pool type: every extent audiopool::dynamic,
-/// with the static type's sizes as constants (so a test written against
-/// Static::channels, ::frames and ::capacity runs unchanged on it). Made by
-/// makePoolAs, which prepares it to those sizes.
-template <class Static>
-struct PreparedTwin : audiopool::Pool<typename Static::Sample, audiopool::dynamic, audiopool::dynamic,
-                                      audiopool::dynamic, typename Static::PolicyType> {
-    static constexpr std::size_t channels = Static::channels;
-    static constexpr std::size_t frames = Static::frames;
-    static constexpr std::size_t capacity = Static::capacity;
-};
+/// A pool of type Static, or (Prepared) its prepared twin
+/// (support/pool_under_test.hpp), which test::makePool prepares to Static's sizes.
 template <class Static, bool Prepared>
-using PoolAs = std::conditional_t<Prepared, PreparedTwin<Static>, Static>;
+using PoolAs = std::conditional_t<Prepared, test::PreparedTwin<Static>, Static>;
 
 /// A pool of type Static on the heap, or (Prepared) its prepared twin.
 template <class Static, bool Prepared>
 std::unique_ptr<PoolAs<Static, Prepared>> makePoolAs() {
-    auto pool = test::makePool<PoolAs<Static, Prepared>>();
-    if constexpr (Prepared)
-        if (!pool->prepare({Static::channels, Static::frames, Static::capacity})) std::abort();
-    return pool;
+    return test::makePool<PoolAs<Static, Prepared>>();
 }
 
 /// A count from the environment variable `name` (a test's size, set by
