@@ -103,7 +103,7 @@ struct AbaOutcome {
 };
 
 template <class Policy>
-using AbaPool = audiopool::Pool<double, 1, 16, 4, Policy>;
+using AbaPool = test::Pool<double, 1, 16, 4, Policy>;
 
 /// Runs the ABA interleaving on a fresh pool whose policy's hooks are Script;
 /// every handle is dropped on return.

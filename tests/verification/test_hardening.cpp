@@ -130,7 +130,7 @@ BrokenRuleOutcome runTwoReleasers(Pool& pool, std::uint64_t handOuts) {
 
 template <class Handle>
 void checkTwoReleasers(const char* what) {
-    using Pool = audiopool::Pool<float, 1, 16, 8192, audiopool::SpscRing>;
+    using Pool = test::Pool<float, 1, 16, 8192, audiopool::SpscRing>;
     verify::MisuseLog log;  // checked builds report the second releaser
     auto pool = test::makePool<Pool>();
     const BrokenRuleOutcome out =
@@ -148,7 +148,7 @@ void checkTwoReleasers(const char* what) {
 }  // namespace
 
 TEST_CASE("HardeningSpscRingWithTwoReleasersLosesBuffersButNeverHandsOneOutTwice") {
-    using Pool = audiopool::Pool<float, 1, 16, 8192, audiopool::SpscRing>;
+    using Pool = test::Pool<float, 1, 16, 8192, audiopool::SpscRing>;
     SUBCASE("Unique handles") { checkTwoReleasers<Pool::Unique>("Unique"); }
     SUBCASE("Shared handles, the acquirer sometimes dropping last") { checkTwoReleasers<Pool::Shared>("Shared"); }
 }
@@ -164,7 +164,7 @@ struct PushScript {
         if (auto run = std::exchange(script, nullptr)) run();
     }
 };
-using RacePool = audiopool::Pool<float, 1, 16, 4, audiopool::BasicSpscRing<PushScript>>;
+using RacePool = test::Pool<float, 1, 16, 4, audiopool::BasicSpscRing<PushScript>>;
 struct RaceState {
     RacePool* pool = nullptr;
     RacePool::Unique a, b, c, d, b2, c2;
@@ -243,7 +243,7 @@ struct LaneScript {
 };
 /// One lane: the test thread's (it acquires and releases).
 template <std::size_t Capacity>
-using LanePool = audiopool::Pool<float, 1, 16, Capacity, audiopool::BasicOwnerThread<1, LaneScript>>;
+using LanePool = test::Pool<float, 1, 16, Capacity, audiopool::BasicOwnerThread<1, LaneScript>>;
 template <std::size_t Capacity>
 struct LaneRace {
     static inline LanePool<Capacity>* pool = nullptr;
@@ -372,7 +372,7 @@ TEST_CASE("HardeningOwnerThreadLaneMovingBackIsCaughtAndNeverHandsOutAnOwnedBuff
 }
 
 TEST_CASE_TEMPLATE("HardeningStaleDetachedIsRefusedAndTheOwnerKeepsTheBuffer", Policy, AUDIOPOOL_ALL_POLICIES) {
-    using Pool = audiopool::Pool<float, 2, 16, 3, Policy>;
+    using Pool = test::Pool<float, 2, 16, 3, Policy>;
     verify::MisuseLog log;
     auto pool = test::makePool<Pool>();
 
@@ -459,7 +459,7 @@ struct TagScript {
         if (auto run = std::exchange(onHalfWrap, nullptr)) run();
     }
 };
-using NarrowTagPool = audiopool::Pool<double, 1, 16, 8, audiopool::BasicTreiber<TagScript, 8>>;
+using NarrowTagPool = test::Pool<double, 1, 16, 8, audiopool::BasicTreiber<TagScript, 8>>;
 
 struct NarrowTagState {
     NarrowTagPool* pool = nullptr;
@@ -597,7 +597,7 @@ struct PausingAfterPop {
 
 template <class Policy>
 struct Peaks {
-    using Pool = audiopool::Pool<float, 1, 16, 4, PausingAfterPop<Policy>>;
+    using Pool = test::Pool<float, 1, 16, 4, PausingAfterPop<Policy>>;
     static inline Pool* pool = nullptr;
     static inline typename Pool::Unique first;
     static inline audiopool::Stats before, after;
@@ -649,7 +649,7 @@ TEST_CASE_TEMPLATE("HardeningHighWaterRecordsTheTruePeakWhenAReleaseRacesTheAcqu
 }
 
 TEST_CASE_TEMPLATE("HardeningEachBuffersBookkeepingHasItsOwnLines", Policy, AUDIOPOOL_ALL_POLICIES) {
-    using Pool = audiopool::Pool<float, 2, 20, 4, Policy>;
+    using Pool = test::Pool<float, 2, 20, 4, Policy>;
     auto pool = test::makePool<Pool>();
     std::vector<typename Pool::Unique> held;
     for (std::size_t i = 0; i < Pool::capacity; ++i) held.push_back(pool->acquire());

@@ -18,7 +18,7 @@ import audiopool;
 namespace {
 
 template <class Policy>
-using MisusePool = audiopool::Pool<float, 2, 16, 3, Policy>;
+using MisusePool = test::Pool<float, 2, 16, 3, Policy>;
 
 constexpr float sentinel = -123.0f;
 

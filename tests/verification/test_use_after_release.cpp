@@ -31,7 +31,7 @@ namespace {
 
 /// One buffer: every re-acquire gets the buffer released before.
 template <class Policy, class Sample = float>
-using OneBufferPool = audiopool::Pool<Sample, 2, 100, 1, Policy>;
+using OneBufferPool = test::Pool<Sample, 2, 100, 1, Policy>;
 
 /// Samples in a buffer's whole storage: each channel's padded stride, not just the view.
 template <class P>
@@ -133,7 +133,7 @@ TEST_CASE_TEMPLATE("UseAfterReleaseEveryReleasePathPoisonsAndNoOwnerIsPoisoned",
 
 TEST_CASE_TEMPLATE("UseAfterReleasePrefaultPassesOverPoisonedBuffers", Policy, AUDIOPOOL_ALL_POLICIES) {
     // 32 KiB of samples per buffer: prefault() touches bytes inside them.
-    using Pool = audiopool::Pool<float, 2, 4096, 2, Policy>;
+    using Pool = test::Pool<float, 2, 4096, 2, Policy>;
     auto pool = test::makePool<Pool>();
     float* const* kept[2] = {};
     {
