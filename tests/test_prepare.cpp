@@ -287,6 +287,60 @@ TEST_CASE_TEMPLATE("ConcurrentPrepareIsRefusedAndReported", Policy, AUDIOPOOL_AL
     checkEveryBuffer(*pool);
 }
 
+TEST_CASE_TEMPLATE("ADetachedFromBeforeAResizeIsStale", Policy, AUDIOPOOL_ALL_POLICIES) {
+    // A new block's detach generations start past the old block's: a
+    // Detached kept across a re-size (or releaseMemory and prepare) matches
+    // no buffer of the new block, even one detached now at the same index.
+    RecordMisuses record;
+    auto pool = test::makePool<DynamicPool<Policy>>();
+    for (const bool throughRelease : {false, true}) {
+        CAPTURE(throughRelease);
+        REQUIRE(pool->prepare({2, 64, 4}));
+        audiopool::Detached stale;
+        {
+            auto first = pool->acquire();
+            stale = first.detach();
+        }
+        REQUIRE(pool->release(stale));
+        if (throughRelease) REQUIRE(pool->releaseMemory());
+        REQUIRE(pool->prepare({2, 128, 4}));
+        auto now = pool->acquire();
+        REQUIRE(now.index() == stale.index);  // the same index, in the new block
+        const audiopool::Detached current = now.detach();
+        reports().clear();
+        CHECK_FALSE(pool->release(stale));
+        CHECK_FALSE(pool->adopt(stale));
+        REQUIRE(reports().size() == 2);
+        CHECK(reports()[0].kind == audiopool::Misuse::DoubleRelease);
+        CHECK(reports()[1].kind == audiopool::Misuse::DoubleRelease);
+        CHECK(pool->release(current));  // its owner still has it, and gives it back
+        CHECK(pool->stats().inUse == 0);
+        REQUIRE(pool->releaseMemory());
+    }
+}
+
+TEST_CASE_TEMPLATE("PrefaultOnAPreparedPoolKeepsItsBuffers", Policy, AUDIOPOOL_ALL_POLICIES) {
+    // prepare() prefaults already; prefault() again (ASan builds: over
+    // released, poisoned samples) is allowed and keeps what a holder wrote.
+    auto pool = test::makePool<DynamicPool<Policy>>();
+    pool->prefault();  // before prepare: nothing to touch
+    REQUIRE(pool->prepare({2, 4096, 4}));
+    {
+        auto a = pool->acquire();
+        auto b = pool->acquire();
+    }
+    pool->prefault();
+    auto held = pool->acquire();
+    REQUIRE(held);
+    held.channel(1)[4095] = 3.0f;
+    pool->prefault();  // with a buffer out
+    CHECK(held.channel(1)[4095] == 3.0f);
+    std::vector<typename DynamicPool<Policy>::Unique> rest;
+    for (std::size_t i = 1; i < 4; ++i) rest.push_back(pool->acquire());
+    for (const auto& h : rest) CHECK((h && h.index() != held.index()));
+    CHECK_FALSE(pool->acquire());
+}
+
 TEST_CASE_TEMPLATE("MixedExtentsTakeTheTypesValues", Policy, AUDIOPOOL_ALL_POLICIES) {
     using Mixed = audiopool::Pool<float, 2, dynamic, 8, Policy>;
     static_assert(Mixed::dynamicSizes);

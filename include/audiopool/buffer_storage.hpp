@@ -189,6 +189,7 @@ public:
         std::byte* bytes = nullptr;  // the slots: `raw` rounded up to falseSharingRange
         void* raw = nullptr;         // what the resource returned
         std::size_t size = 0;        // what was asked of the resource
+        std::size_t pagesBytes = 0;  // whole pages from `bytes` on: the block's own, locked and unlocked alone
         std::pmr::memory_resource* resource = nullptr;
         Sizes sizes{};
         Layout layout{};
@@ -197,13 +198,15 @@ public:
     /// A zeroed block for `sizes`, its slots' fields constructed and pointer
     /// tables filled; empty when the resource fails (an exception it throws
     /// is caught here) or breaks its contract (null, or memory not aligned
-    /// as asked: given back at once). The resource is asked for
-    /// falseSharingRange bytes more than the block, at the alignment every
-    /// resource serves (max_align_t), and the block starts at the first
-    /// falseSharingRange boundary in it: a resource need not serve large
-    /// alignments. Off the audio thread: it allocates.
+    /// as asked: given back at once). The resource is asked for the block
+    /// in whole pages plus one page, at the alignment every resource serves
+    /// (max_align_t), and the block starts at the first page boundary in it:
+    /// a resource need not serve large alignments, and the block's pages are
+    /// its own, so locking or unlocking them (lockMemory) touches no other
+    /// memory. Off the audio thread: it allocates.
     static Block allocate(Sizes sizes, const Layout& layout, std::pmr::memory_resource* resource) noexcept {
-        Block block{nullptr, nullptr, layout.total + falseSharingRange, resource, sizes, layout};
+        const std::size_t pagesBytes = (layout.total + pageBytes - 1) / pageBytes * pageBytes;
+        Block block{nullptr, nullptr, pagesBytes + pageBytes, pagesBytes, resource, sizes, layout};
         void* memory = nullptr;
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
         try {
@@ -225,8 +228,7 @@ public:
             return {};
         }
         block.raw = memory;
-        block.bytes =
-            static_cast<std::byte*>(memory) + (falseSharingRange - address % falseSharingRange) % falseSharingRange;
+        block.bytes = static_cast<std::byte*>(memory) + (pageBytes - address % pageBytes) % pageBytes;
         std::memset(memory, 0, block.size);  // also touches every page: prefaulted
         for (std::size_t i = 0; i < sizes.capacity; ++i) {
             std::byte* slot = block.bytes + i * layout.slotBytes;
@@ -254,15 +256,27 @@ public:
         channels_ = block.sizes.channels;
         frames_ = block.sizes.frames;
         capacity_ = block.sizes.capacity;
-        if (block.bytes != nullptr && wantLocked_) lockRange(block.raw, block.size, true);
+        if (block.bytes != nullptr && wantLocked_) lockRange(block.bytes, block.pagesBytes, true);
         if (old.bytes != nullptr) {
-            if (wantLocked_) lockRange(old.raw, old.size, false);
-            for (std::size_t i = 0; i < old.sizes.capacity; ++i)
-                std::destroy_at(reinterpret_cast<Fields*>(old.bytes + i * old.layout.slotBytes));
+            if (wantLocked_) lockRange(old.bytes, old.pagesBytes, false);
+            // The next block's detach generations start past every one the
+            // old block gave out, so a Detached kept from before the re-size
+            // matches no buffer of the new block (it is refused as stale).
+            for (std::size_t i = 0; i < old.sizes.capacity; ++i) {
+                Fields& fields = *std::launder(reinterpret_cast<Fields*>(old.bytes + i * old.layout.slotBytes));
+                // relaxed: no other thread uses the pool now (prepare()'s rule).
+                const std::uint32_t next = fields.generation.load(std::memory_order_relaxed) + 1;
+                if (static_cast<std::uint32_t>((next - generationBase_) & generationMask) <= generationMask / 2)
+                    generationBase_ = next & generationMask;
+                std::destroy_at(&fields);
+            }
             // ASan builds: released buffers are poisoned; the resource may reuse the memory.
             unpoisonSamples(old.raw, old.size);
             deallocate(old.raw, old);
         }
+        for (std::size_t i = 0; i < block.sizes.capacity; ++i)
+            // relaxed: as above; the block is handed to the audio thread by whatever lets it use the pool.
+            fields(static_cast<std::uint32_t>(i)).generation.store(generationBase_, std::memory_order_relaxed);
     }
 
     /// The current block's resource (null before the first prepare()).
@@ -270,10 +284,12 @@ public:
     /// Locks the block (and every later one) in RAM. Off the audio thread.
     bool lock(bool lockIt) noexcept {
         wantLocked_ = lockIt;
-        return block_.bytes == nullptr || lockRange(block_.raw, block_.size, lockIt);
+        return block_.bytes == nullptr || lockRange(block_.bytes, block_.pagesBytes, lockIt);
     }
-    /// Touches every page of the block (already done by allocate; kept for prefault()).
-    void touchPages() noexcept {
+    /// Touches every page of the block (already done by allocate; kept for
+    /// prefault()). ASan builds: reads and writes the free buffers' poisoned
+    /// samples unreported, as Pool::prefault does.
+    AUDIOPOOL_NO_SANITIZE_ADDRESS void touchPages() noexcept {
         auto* bytes = static_cast<volatile unsigned char*>(block_.raw);
         for (std::size_t offset = 0; offset < block_.size; offset += 4096) bytes[offset] = bytes[offset];
     }
@@ -284,6 +300,10 @@ private:
     static_assert(alignof(Fields) <= falseSharingRange);
     /// The alignment asked of the resource: what every resource serves.
     static constexpr std::size_t requestAlignment = alignof(std::max_align_t);
+    /// The page size the block is laid out in (whole pages of its own).
+    static constexpr std::size_t pageBytes = 4096;
+    /// Detach generations are 31 bits (pool.hpp).
+    static constexpr std::uint32_t generationMask = 0x7FFF'FFFFu;
 
     static void deallocate(void* memory, const Block& block) noexcept {
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
@@ -309,6 +329,7 @@ private:
     // Read and written only by prepare() and releaseMemory().
     Block block_{};
     bool wantLocked_ = false;
+    std::uint32_t generationBase_ = 0;  // where the next block's detach generations start
 };
 
 } // namespace audiopool::detail

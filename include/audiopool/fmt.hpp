@@ -70,16 +70,30 @@ struct fmt::formatter<audiopool::Stats> : audiopool::detail::PlainFormatSpec {
 };
 
 /// A pool as one line: sample type, channels x frames x capacity, policy and
-/// its progress guarantee, bytes per buffer and in all.
+/// its progress guarantee, bytes per buffer and in all. A pool with dynamic
+/// sizes prints the sizes prepare() gave it ("prepared"), or "not prepared";
+/// its bytes in all are the pool object's (its buffers are in its block).
 template <class S, std::size_t Channels, std::size_t Frames, std::size_t Capacity, class Policy>
 struct fmt::formatter<audiopool::Pool<S, Channels, Frames, Capacity, Policy>> : audiopool::detail::PlainFormatSpec {
     using PoolType = audiopool::Pool<S, Channels, Frames, Capacity, Policy>;
     template <class FormatContext>
-    auto format(const PoolType&, FormatContext& context) const {
-        return fmt::format_to(context.out(),
-                              "Pool<{}> {} ch x {} frames x {} buffers, {} ({}), {} bytes per buffer, {} bytes in all",
-                              std::is_same_v<S, float> ? "float" : "double", Channels, Frames, Capacity,
-                              audiopool::PolicyName<Policy>::value, audiopool::describe(PoolType::progress),
-                              PoolType::bufferBytes, sizeof(PoolType));
+    auto format(const PoolType& pool, FormatContext& context) const {
+        const char* sample = std::is_same_v<S, float> ? "float" : "double";
+        if constexpr (PoolType::dynamicSizes) {
+            const audiopool::Sizes sizes = pool.sizes();
+            if (sizes.capacity == 0)
+                return fmt::format_to(context.out(), "Pool<{}> not prepared (dynamic sizes), {} ({})", sample,
+                                      audiopool::PolicyName<Policy>::value, audiopool::describe(PoolType::progress));
+            return fmt::format_to(context.out(),
+                                  "Pool<{}> prepared {} ch x {} frames x {} buffers, {} ({}), {} bytes per buffer",
+                                  sample, sizes.channels, sizes.frames, sizes.capacity,
+                                  audiopool::PolicyName<Policy>::value, audiopool::describe(PoolType::progress),
+                                  sizes.channels * audiopool::paddedFrames<S>(sizes.frames) * sizeof(S));
+        } else {
+            return fmt::format_to(
+                context.out(), "Pool<{}> {} ch x {} frames x {} buffers, {} ({}), {} bytes per buffer, {} bytes in all",
+                sample, Channels, Frames, Capacity, audiopool::PolicyName<Policy>::value,
+                audiopool::describe(PoolType::progress), PoolType::bufferBytes, sizeof(PoolType));
+        }
     }
 };

@@ -66,7 +66,9 @@ AUDIOPOOL_EXPORT namespace audiopool {
 /// What a pool reports for tuning its size (Pool::stats()). With Treiber,
 /// SpscRing and OwnerThread it may be read from any thread at any time
 /// (Treiber: an exact snapshot; SpscRing and OwnerThread: exact when no
-/// acquire or release is in progress); with IndexStack, on the pool's own thread.
+/// acquire or release is in progress); with IndexStack, on the pool's own
+/// thread. A pool with dynamic sizes: not while prepare() or releaseMemory()
+/// runs (they replace what the statistics are read from).
 struct Stats {
     std::size_t capacity = 0;             ///< buffers in the pool
     std::size_t inUse = 0;                ///< buffers out of the pool now
@@ -238,7 +240,8 @@ public:
     /// peak before it is reported, even while an acquirer that made it has
     /// not yet recorded it itself.
     /// Thread: Treiber, SpscRing, OwnerThread any; IndexStack the pool's
-    /// thread. Progress: wait-free (a few loads per part of the free list;
+    /// thread; a dynamic pool's not while prepare() or releaseMemory() runs.
+    /// Progress: wait-free (a few loads per part of the free list;
     /// raising the high-water mark retries at most Capacity times).
     /// Allocates: no.
     Stats stats() const noexcept AUDIOPOOL_NONBLOCKING {

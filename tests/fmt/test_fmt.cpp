@@ -68,6 +68,18 @@ TEST_CASE_TEMPLATE("a live pool's statistics and description format", Policy, AU
     CHECK(fmt::format("{}", *pool) == expected);
 }
 
+TEST_CASE_TEMPLATE("a prepared pool is described with the sizes prepare gave it", Policy, AUDIOPOOL_ALL_POLICIES) {
+    using P = audiopool::Pool<float, audiopool::dynamic, audiopool::dynamic, audiopool::dynamic, Policy>;
+    auto pool = test::makePool<P>();
+    const auto progress = audiopool::describe(P::progress);
+    CHECK(fmt::format("{}", *pool) ==
+          fmt::format("Pool<float> not prepared (dynamic sizes), {} ({})", expectedName<Policy>(), progress));
+    REQUIRE(pool->prepare({2, 512, 8}));
+    CHECK(fmt::format("{}", *pool) == fmt::format("Pool<float> prepared 2 ch x 512 frames x 8 buffers, {} ({}), "
+                                                  "4096 bytes per buffer",
+                                                  expectedName<Policy>(), progress));
+}
+
 TEST_CASE("a double pool and user policies are described") {
     auto doubles = test::makePool<audiopool::Pool<double, 1, 100, 3, audiopool::IndexStack>>();
     // 100 doubles padded to 13 cache lines of 8.
