@@ -196,19 +196,36 @@ private:
     unsigned shift_ = 0;
 };
 
+/// A dynamic ring's cells, in the pool's storage: made by make() (their
+/// lifetime starts there, in attach's zeroed bytes) and destroyed with the
+/// list, before the pool gives the storage back. (A plain word's lifetime
+/// needs neither; an atomic the model checker substitutes does.)
+template <class Cell>
+class RingCells {
+public:
+    constexpr RingCells() noexcept = default;
+    RingCells(const RingCells&) = delete;
+    RingCells& operator=(const RingCells&) = delete;
+    RingCells(RingCells&&) = delete;
+    RingCells& operator=(RingCells&&) = delete;
+    ~RingCells() { std::destroy_n(cells_, count_); }
+
+    void make(std::byte* storage, std::size_t count) noexcept {
+        cells_ = reinterpret_cast<Cell*>(storage);
+        count_ = count;
+        for (std::size_t i = 0; i < count; ++i) std::construct_at(cells_ + i);
+    }
+    Cell& operator[](std::size_t slot) const noexcept { return cells_[slot]; }
+
+private:
+    Cell* cells_ = nullptr;
+    std::size_t count_ = 0;
+};
+
 /// A ring's slots: inline for a static capacity, the pool's storage for a
 /// dynamic one.
 template <class Cell, std::size_t Capacity>
-using RingSlots = std::conditional_t<Capacity == dynamic, Cell*, Cell[Capacity == dynamic ? 1 : Capacity]>;
-
-/// Constructs `count` zeroed cells at `storage` (attach's zeroed bytes) and
-/// returns the first: the cells' lifetime starts here.
-template <class Cell>
-Cell* makeCells(std::byte* storage, std::size_t count) noexcept {
-    Cell* first = reinterpret_cast<Cell*>(storage);
-    for (std::size_t i = 0; i < count; ++i) std::construct_at(first + i);
-    return first;
-}
+using RingSlots = std::conditional_t<Capacity == dynamic, RingCells<Cell>, Cell[Capacity == dynamic ? 1 : Capacity]>;
 
 /// Bytes rounded up to whole falseSharingRange blocks.
 constexpr std::size_t wholeBlocks(std::size_t bytes) noexcept {

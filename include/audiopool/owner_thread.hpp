@@ -272,9 +272,8 @@ struct BasicOwnerThread {
         {
             this->setSlots(capacity);
             const std::size_t slots = detail::RingGeometry<dynamic>::slotsFor(capacity);
-            for (std::size_t k = 0; k < Lanes; ++k)
-                lanes_[k].entries = detail::makeCells<Cell>(storage + k * ringBytes(capacity), slots);
-            returnRing_ = detail::makeCells<Cell>(storage + Lanes * ringBytes(capacity), slots);
+            for (std::size_t k = 0; k < Lanes; ++k) lanes_[k].entries.make(storage + k * ringBytes(capacity), slots);
+            returnRing_.make(storage + Lanes * ringBytes(capacity), slots);
             detail::ListCapacity<dynamic>::attach(capacity, storage);
         }
 

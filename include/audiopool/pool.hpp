@@ -341,6 +341,7 @@ public:
             if (!beginPrepare()) return false;
             const bool done = allBack();
             if (done) {
+                std::destroy_at(&free_);  // before its rings' storage goes back with the block
                 buffers_.swapIn({});
                 startOver();
             }
@@ -446,15 +447,16 @@ private:
         if (layout.total == 0) return false;
         const auto block = Buffers::allocate(sizes, layout, resource);
         if (block.bytes == nullptr) return false;
+        std::destroy_at(&free_);  // before its rings' storage goes back with the old block
         buffers_.swapIn(block);
         startOver();
         return true;
     }
 
-    /// A re-sized (or emptied) dynamic pool starts over: a new free list over
-    /// the new block, every statistic 0, no thread bound.
+    /// A re-sized (or emptied) dynamic pool starts over: a new free list (the
+    /// old one was destroyed before its block went) over the new block, every
+    /// statistic 0, no thread bound.
     void startOver() noexcept {
-        std::destroy_at(&free_);
         std::construct_at(&free_);
         if (buffers_.capacity() != 0) free_.attach(buffers_.capacity(), buffers_.listStorage());
         // relaxed, all: no other thread uses the pool now (prepare()'s rule);

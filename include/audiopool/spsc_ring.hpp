@@ -187,8 +187,7 @@ struct BasicSpscRing {
             requires(Capacity == dynamic)
         {
             this->setSlots(capacity);
-            ring_ = detail::makeCells<typename Atomics::template Cell<std::uint32_t>>(
-                storage, detail::RingGeometry<dynamic>::slotsFor(capacity));
+            ring_.make(storage, detail::RingGeometry<dynamic>::slotsFor(capacity));
             detail::ListCapacity<dynamic>::attach(capacity, storage);
         }
 

@@ -3,17 +3,24 @@
 //
 // Each scenario is a small program as users write them, run on a real
 // audiopool::Pool whose free list is built on model::Atomics (Relacy's
-// atomics: model_atomics.hpp). Every buffer has a plain payload, an rl::var
-// that each owner writes and reads back; Relacy reports a DATA RACE when two
-// accesses to it are not ordered by happens-before, which is what handing
-// one buffer to two owners, or to a new owner before the old one's writes are
-// visible, means. Relacy explores interleavings AND the values a relaxed or
+// atomics: model_atomics.hpp). The hand-off scenarios also run on each
+// policy's prepared pool (every extent audiopool::dynamic, prepared to the
+// static pool's sizes before any thread runs: PoolHolder), whose buffers'
+// bookkeeping and rings live in the block prepare() allocates, each ring a
+// power of two of slots; SpscRing and OwnerThread also with 3 buffers, so
+// that a ring has a slot more than buffers. Every buffer has a plain
+// payload, an rl::var that each owner writes and reads back; Relacy reports
+// a DATA RACE when two accesses to it are not ordered by happens-before,
+// which is what handing one buffer to two owners, or to a new owner before
+// the old one's writes are visible, means. Relacy explores interleavings AND the values a relaxed or
 // acquire load may read under the model (not only x86's), so an ordering that
 // is too weak for ARM or POWER is found here on x86.
 //
 //   audiopool-model            every scenario, then every mutant
 //   audiopool-model --list     the scenarios and the sites they reach
 //   audiopool-model --quick    a tenth of the iterations
+//   audiopool-model --only X   the scenarios whose name contains X (e.g.
+//                              "prepared"), and the mutants they reach
 //
 // Mutants: the first pass records every site of the library that names a
 // memory order. Then, for each site and each weakening of its order
@@ -30,6 +37,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <memory_resource>
+#include <new>
 #include <source_location>
 #include <string>
 #include <string_view>
@@ -43,12 +52,16 @@
 #define AUDIOPOOL_FILL_RELEASED 0
 #include <audiopool/audiopool.hpp>
 
+#include "../support/pool_under_test.hpp"  // test::PreparedTwin
+
 // relacy.hpp, not relacy_std.hpp (which redefines std::atomic and clashes
 // with the standard headers). For code written against it, it #defines the
 // std::memory_order_* names (to add its debug info), new, delete, the C
 // allocation functions, assert and errno; this file uses std::memory_order
 // as the library does and constructs pools in its own storage, so those
-// macros are undone.
+// macros are undone. (It also replaces the global operator new, tracking
+// what an execution allocates: a prepared pool's block comes from
+// PoolHolder's arena instead, never from new.)
 #include <relacy/relacy.hpp>
 #undef memory_order_relaxed
 #undef memory_order_consume
@@ -98,16 +111,87 @@ constexpr bool everySharedPolicyModelChecked(std::tuple<Policies...>*) {
 static_assert(everySharedPolicyModelChecked(static_cast<audiopool::BuiltinPolicies*>(nullptr)),
               "a built-in policy that lets two threads in has no model-check scenarios (tests/model/model_main.cpp)");
 
+/// The pools the scenarios run on: 1 channel of 1 frame, Capacity buffers.
+template <unsigned TagBits, std::size_t Capacity = 2>
+using TreiberPool = Pool<float, 1, 1, Capacity, ModelTreiber<TagBits>>;
+template <std::size_t Capacity = 2>
+using SpscPool = Pool<float, 1, 1, Capacity, ModelSpscRing>;
+template <std::size_t Lanes, std::size_t Capacity = 2>
+using OwnerPool = Pool<float, 1, 1, Capacity, ModelOwnerThread<Lanes>>;
+/// A static pool's prepared twin (as the core suite's): every extent
+/// audiopool::dynamic, the same policy, the static type's constants kept.
+template <class Static>
+using Prepared = test::PreparedTwin<Static>;
+
+/// The memory a prepared pool's block comes from, one block at a time (an
+/// Arena is a static member of PoolHolder: static storage): no allocation
+/// reaches the heap or Relacy's operator new, and the block is the same
+/// bytes in every execution. (The free list destroys the ring cells it made
+/// in the block before the pool gives it back: a Relacy atomic never
+/// destroyed would be reported as a leak.)
+class Arena final : public std::pmr::memory_resource {
+public:
+    static constexpr std::size_t bytes = 64 * 1024;
+
+    /// Forgets a block still lent: an execution the checker stopped at an
+    /// error never destroys its test object, and so never gives it back.
+    void reset() noexcept { lent_ = false; }
+    bool lent() const noexcept { return lent_; }
+
+private:
+    void* do_allocate(std::size_t size, std::size_t alignment) override {
+        if (lent_ || size > bytes || alignment > alignof(std::max_align_t)) {
+            std::fprintf(stderr, "model Arena: %zu bytes asked for, %s (raise Arena::bytes?)\n", size,
+                         lent_ ? "the one block already lent" : "more than it has");
+            std::abort();
+        }
+        lent_ = true;
+        return storage_;
+    }
+    void do_deallocate(void* p, std::size_t, std::size_t) override {
+        if (!lent_ || p != storage_) {
+            std::fprintf(stderr, "model Arena: a block it did not lend given back\n");
+            std::abort();
+        }
+        lent_ = false;
+    }
+    bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override { return this == &other; }
+
+    alignas(std::max_align_t) std::byte storage_[bytes];
+    bool lent_ = false;
+};
+
 /// A pool in static storage, constructed and destroyed with each Relacy
 /// iteration (its atomics must be made inside the checker's context).
 /// Relacy allocates the test object with malloc, which does not honour the
-/// pool's cache-line alignment; the storage here does.
+/// pool's cache-line alignment; the storage here does. A prepared pool
+/// (P::dynamicSizes: a Prepared twin) is prepared here to its static type's
+/// sizes, from the arena, before any thread runs (the test object is made
+/// before the threads start), and gives its memory back here, every buffer
+/// back (the scenario's other members, which may hold handles, are
+/// destroyed before the holder: it is declared first).
 template <class P>
 struct PoolHolder {
     alignas(P) static inline unsigned char storage[sizeof(P)];
+    static inline Arena arena;
     P* pool;
-    PoolHolder() : pool(::new(static_cast<void*>(storage)) P()) {}
-    ~PoolHolder() { pool->~P(); }
+    PoolHolder() : pool(::new(static_cast<void*>(storage)) P()) {
+        if constexpr (P::dynamicSizes) {
+            arena.reset();
+            if (!pool->prepare(audiopool::Sizes{P::channels, P::frames, P::capacity}, &arena)) {
+                std::fprintf(stderr, "model: prepare() refused the scenario's sizes\n");
+                std::abort();
+            }
+        }
+    }
+    ~PoolHolder() {
+        if constexpr (P::dynamicSizes) {
+            const bool released = pool->releaseMemory();
+            RL_ASSERT(released);
+            RL_ASSERT(!arena.lent());
+        }
+        pool->~P();
+    }
     PoolHolder(const PoolHolder&) = delete;
     PoolHolder& operator=(const PoolHolder&) = delete;
 };
@@ -164,13 +248,13 @@ struct Mailbox {
 
 // ---------------------------------------------------------------- Treiber
 
-/// Three threads acquire, use and release from a two-buffer Treiber pool,
-/// twice each: every buffer is reused across threads.
-template <unsigned TagBits>
-struct TreiberAnyThreads : rl::test_suite<TreiberAnyThreads<TagBits>, 3> {
-    using P = Pool<float, 1, 1, 2, ModelTreiber<TagBits>>;
+/// Three threads acquire, use and release from a two-buffer Treiber pool
+/// (P: TreiberPool or its Prepared twin), twice each: every buffer is
+/// reused across threads.
+template <class P>
+struct TreiberAnyThreads : rl::test_suite<TreiberAnyThreads<P>, 3> {
     PoolHolder<P> holder;
-    Payloads<2> payload;
+    Payloads<P::capacity> payload;
 
     void thread(unsigned me) {
         for (int round = 0; round < 2; ++round) {
@@ -252,24 +336,27 @@ struct TreiberAba : rl::test_suite<TreiberAba<TagBits>, 3> {
 // ---------------------------------------------------------------- SpscRing
 
 /// The SpscRing shape: thread 0 acquires and writes, hands each buffer to
-/// thread 1, which reads, writes and releases it; thread 0 reuses it.
-struct SpscHandOff : rl::test_suite<SpscHandOff, 2> {
-    using P = Pool<float, 1, 1, 2, ModelSpscRing>;
-    static constexpr int rounds = 4;
+/// thread 1, which reads, writes and releases it; thread 0 reuses it. P:
+/// SpscPool or its Prepared twin. Twice round the pool: with 3 buffers a
+/// prepared ring has 4 slots (the last unused at first), and its 6 pops and
+/// 6 pushes use every slot and come round to the first again.
+template <class P>
+struct SpscHandOff : rl::test_suite<SpscHandOff<P>, 2> {
+    static constexpr int rounds = 2 * static_cast<int>(P::capacity);
     PoolHolder<P> holder;
-    Payloads<2> payload;
-    Mailbox<P::Unique> box[rounds];
+    Payloads<P::capacity> payload;
+    Mailbox<typename P::Unique> box[rounds];
 
     void thread(unsigned me) {
         P& pool = *holder.pool;
         for (int round = 0; round < rounds; ++round) {
             if (me == 0) {
-                P::Unique buffer;
+                typename P::Unique buffer;
                 pollFor([&] { return static_cast<bool>(buffer = pool.acquire()); });
                 if (buffer) payload.use(buffer.index(), round + 1);
                 box[round].post(std::move(buffer));
             } else {
-                P::Unique buffer;
+                typename P::Unique buffer;
                 if (!pollFor([&] { return box[round].take(buffer); }, 16)) return;
                 if (buffer) payload.use(buffer.index(), 100 + round);
             }  // released here, by the thread that holds it
@@ -283,13 +370,17 @@ struct SpscHandOff : rl::test_suite<SpscHandOff, 2> {
 /// buffers itself (its own lane) and hands the others to threads 1 and 2,
 /// which read, write and release them (a lane each with Lanes >= 2; with
 /// Lanes = 1 one of them uses the return ring; with 0 all releases do).
-template <std::size_t Lanes>
-struct OwnerHandOff : rl::test_suite<OwnerHandOff<Lanes>, 3> {
-    using P = Pool<float, 1, 1, 2, ModelOwnerThread<Lanes>>;
+/// P: OwnerPool<Lanes, Capacity> or its Prepared twin. Thread 0 acquires
+/// 2 * (Capacity + 1) times: with 3 buffers and no lanes, a prepared
+/// return ring has 4 slots and takes every release; when all 8 acquires
+/// succeed (most executions), at most 3 come from the stock and the owner's
+/// fifth pop from the ring reads its first slot again, on the second lap.
+template <class P>
+struct OwnerHandOff : rl::test_suite<OwnerHandOff<P>, 3> {
     using Unique = typename P::Unique;
-    static constexpr int rounds = 3;
+    static constexpr int rounds = static_cast<int>(P::capacity) + 1;
     PoolHolder<P> holder;
-    Payloads<2> payload;
+    Payloads<P::capacity> payload;
     Mailbox<Unique> box[2][rounds];
 
     void thread(unsigned me) {
@@ -505,18 +596,24 @@ bool simulate(rl::test_params& p) {
     return rl::simulate<Test>(p);
 }
 
-/// The scenarios, their schedulers and iteration counts.
+/// The scenarios, their schedulers and iteration counts. Those on prepared
+/// pools come last: the mutant pass tries the scenarios in this order, so a
+/// weakening is reported by the static scenario that always did (the table
+/// in docs/verification.md), and the prepared ones add run time only for
+/// the weakenings no scenario reports (their iteration counts are lower
+/// than their static twins' for that reason: the run stays near a minute).
 std::vector<Run> scenarios() {
     return {
-        {"Treiber: 3 threads, 2 buffers", rl::sched_random, 100000, 0, false, simulate<TreiberAnyThreads<32>>},
-        {"Treiber: 3 threads, 2 buffers", rl::sched_bound, 0, 1, false, simulate<TreiberAnyThreads<32>>},
+        {"Treiber: 3 threads, 2 buffers", rl::sched_random, 100000, 0, false,
+         simulate<TreiberAnyThreads<TreiberPool<32>>>},
+        {"Treiber: 3 threads, 2 buffers", rl::sched_bound, 0, 1, false, simulate<TreiberAnyThreads<TreiberPool<32>>>},
         {"Treiber ABA, 32-bit tag", rl::sched_random, 100000, 0, false, simulate<TreiberAba<32>>},
         {"Treiber ABA, 2-bit tag", rl::sched_random, 1000000, 0, true, simulate<TreiberAba<2>>},
-        {"SpscRing: hand-off, 2 threads", rl::sched_random, 100000, 0, false, simulate<SpscHandOff>},
-        {"SpscRing: hand-off, 2 threads", rl::sched_bound, 0, 2, false, simulate<SpscHandOff>},
-        {"OwnerThread: lanes, 3 threads", rl::sched_random, 50000, 0, false, simulate<OwnerHandOff<4>>},
-        {"OwnerThread: 1 lane + return ring", rl::sched_random, 100000, 0, false, simulate<OwnerHandOff<1>>},
-        {"OwnerThread: return ring only", rl::sched_random, 100000, 0, false, simulate<OwnerHandOff<0>>},
+        {"SpscRing: hand-off, 2 threads", rl::sched_random, 100000, 0, false, simulate<SpscHandOff<SpscPool<>>>},
+        {"SpscRing: hand-off, 2 threads", rl::sched_bound, 0, 2, false, simulate<SpscHandOff<SpscPool<>>>},
+        {"OwnerThread: lanes, 3 threads", rl::sched_random, 50000, 0, false, simulate<OwnerHandOff<OwnerPool<4>>>},
+        {"OwnerThread: 1 lane + return ring", rl::sched_random, 100000, 0, false, simulate<OwnerHandOff<OwnerPool<1>>>},
+        {"OwnerThread: return ring only", rl::sched_random, 100000, 0, false, simulate<OwnerHandOff<OwnerPool<0>>>},
         {"Treiber: stats, 2-bit tag", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelTreiber<2>>>},
         {"SpscRing: stats", rl::sched_random, 100000, 0, false, simulate<StatsWhileMoving<ModelSpscRing>>},
         {"OwnerThread: stats, 1 lane", rl::sched_random, 100000, 0, false,
@@ -526,6 +623,18 @@ std::vector<Run> scenarios() {
         {"Shared: reference count, 3 threads", rl::sched_random, 100000, 0, false, simulate<SharedRefCount>},
         {"Detached: adopt and release race", rl::sched_random, 100000, 0, false, simulate<DetachedClaimRace>},
         {"Shared: reference count, 3 threads", rl::sched_bound, 0, 2, false, simulate<SharedRefCount>},
+        {"Treiber prepared: 3 threads, 2 buffers", rl::sched_random, 100000, 0, false,
+         simulate<TreiberAnyThreads<Prepared<TreiberPool<32>>>>},
+        {"SpscRing prepared: hand-off, 2 threads", rl::sched_random, 100000, 0, false,
+         simulate<SpscHandOff<Prepared<SpscPool<>>>>},
+        {"SpscRing prepared: 3 buffers, 4 slots", rl::sched_random, 100000, 0, false,
+         simulate<SpscHandOff<Prepared<SpscPool<3>>>>},
+        {"OwnerThread prepared: lanes, 3 threads", rl::sched_random, 20000, 0, false,
+         simulate<OwnerHandOff<Prepared<OwnerPool<4>>>>},
+        {"OwnerThread prepared: return ring only", rl::sched_random, 30000, 0, false,
+         simulate<OwnerHandOff<Prepared<OwnerPool<0>>>>},
+        {"OwnerThread prepared: ring, 3 buffers", rl::sched_random, 50000, 0, false,
+         simulate<OwnerHandOff<Prepared<OwnerPool<0, 3>>>>},
     };
 }
 
