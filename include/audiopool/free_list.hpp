@@ -196,10 +196,13 @@ private:
     unsigned shift_ = 0;
 };
 
-/// A dynamic ring's cells, in the pool's storage: made by make() (their
-/// lifetime starts there, in attach's zeroed bytes) and destroyed with the
-/// list, before the pool gives the storage back. (A plain word's lifetime
-/// needs neither; an atomic the model checker substitutes does.)
+/// The cells of a dynamic list's rings, in the pool's storage: made by
+/// make() (their lifetime starts there, in attach's zeroed bytes) and
+/// destroyed with the list, before the pool gives the storage back. (A plain
+/// word's lifetime needs neither; an atomic the model checker substitutes
+/// does.) One per list, beside its rings (which point into the cells): a
+/// member of a static list's size, not an array element, so that a
+/// constinit pool's arrays stay trivially destructible.
 template <class Cell>
 class RingCells {
 public:
@@ -210,22 +213,29 @@ public:
     RingCells& operator=(RingCells&&) = delete;
     ~RingCells() { std::destroy_n(cells_, count_); }
 
-    void make(std::byte* storage, std::size_t count) noexcept {
+    /// Makes `count` cells at `storage` (once per list) and returns the first.
+    Cell* make(std::byte* storage, std::size_t count) noexcept {
         cells_ = reinterpret_cast<Cell*>(storage);
         count_ = count;
         for (std::size_t i = 0; i < count; ++i) std::construct_at(cells_ + i);
+        return cells_;
     }
-    Cell& operator[](std::size_t slot) const noexcept { return cells_[slot]; }
 
 private:
     Cell* cells_ = nullptr;
     std::size_t count_ = 0;
 };
 
-/// A ring's slots: inline for a static capacity, the pool's storage for a
-/// dynamic one.
+/// What a static list keeps instead of RingCells: nothing.
+struct NoRingCells {};
+/// A list's RingCells when its capacity is dynamic.
 template <class Cell, std::size_t Capacity>
-using RingSlots = std::conditional_t<Capacity == dynamic, RingCells<Cell>, Cell[Capacity == dynamic ? 1 : Capacity]>;
+using RingCellsOf = std::conditional_t<Capacity == dynamic, RingCells<Cell>, NoRingCells>;
+
+/// A ring's slots: inline for a static capacity, a pointer into the
+/// list's RingCells for a dynamic one.
+template <class Cell, std::size_t Capacity>
+using RingSlots = std::conditional_t<Capacity == dynamic, Cell*, Cell[Capacity == dynamic ? 1 : Capacity]>;
 
 /// Bytes rounded up to whole falseSharingRange blocks.
 constexpr std::size_t wholeBlocks(std::size_t bytes) noexcept {

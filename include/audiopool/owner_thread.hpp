@@ -271,9 +271,11 @@ struct BasicOwnerThread {
             requires(Capacity == dynamic)
         {
             this->setSlots(capacity);
-            const std::size_t slots = detail::RingGeometry<dynamic>::slotsFor(capacity);
-            for (std::size_t k = 0; k < Lanes; ++k) lanes_[k].entries.make(storage + k * ringBytes(capacity), slots);
-            returnRing_.make(storage + Lanes * ringBytes(capacity), slots);
+            // One run of cells over every ring (and the padding between them).
+            const std::size_t perRing = ringBytes(capacity) / sizeof(Cell);
+            Cell* cells = cells_.make(storage, (Lanes + 1) * perRing);
+            for (std::size_t k = 0; k < Lanes; ++k) lanes_[k].entries = cells + k * perRing;
+            returnRing_ = cells + Lanes * perRing;
             detail::ListCapacity<dynamic>::attach(capacity, storage);
         }
 
@@ -483,6 +485,8 @@ struct BasicOwnerThread {
         // The lane-less releasers' line, and their ring.
         alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> claims_{0};
         alignas(falseSharingRange) detail::RingSlots<Cell, Capacity> returnRing_{};
+        // A dynamic list's ring cells (destroyed with the list); nothing for a static one.
+        [[no_unique_address]] detail::RingCellsOf<Cell, Capacity> cells_{};
     };
 };
 

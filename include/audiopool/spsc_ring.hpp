@@ -187,7 +187,7 @@ struct BasicSpscRing {
             requires(Capacity == dynamic)
         {
             this->setSlots(capacity);
-            ring_.make(storage, detail::RingGeometry<dynamic>::slotsFor(capacity));
+            ring_ = cells_.make(storage, detail::RingGeometry<dynamic>::slotsFor(capacity));
             detail::ListCapacity<dynamic>::attach(capacity, storage);
         }
 
@@ -199,6 +199,8 @@ struct BasicSpscRing {
         // The producer's line.
         alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> pushes_{0};
         alignas(falseSharingRange) detail::RingSlots<typename Atomics::template Cell<std::uint32_t>, Capacity> ring_{};
+        // A dynamic list's ring cells (destroyed with the list); nothing for a static one.
+        [[no_unique_address]] detail::RingCellsOf<typename Atomics::template Cell<std::uint32_t>, Capacity> cells_{};
     };
 };
 
