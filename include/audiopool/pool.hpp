@@ -298,7 +298,8 @@ public:
     /// from a fixed one, or is over the limits (channels and frames at most
     /// 2^32 - 1, capacity at most the policy's maxCapacity: Treiber 65534,
     /// SpscRing and IndexStack 2^32 - 2, OwnerThread 2^31 - 2; the block's
-    /// bytes must fit in half the address space); when `resource` is null,
+    /// bytes must fit in half the address space); when (a dynamic pool's)
+    /// `resource` is null,
     /// throws (the exception is caught) or breaks its contract (null, or
     /// memory not aligned to max_align_t: the block itself is aligned to
     /// falseSharingRange inside what the resource gives); and when another thread is in prepare() or
