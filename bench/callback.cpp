@@ -226,10 +226,6 @@ private:
     BusPool& busses_ = callbackPool<Policy, busCapacity, maxBusChannels>;
 };
 
-/// The same as PoolStrategy, with every extent of both pools dynamic and
-/// given by prepare() when the strategy is made (as a plugin's
-/// prepareToPlay would): the "prepared" row, whose excess over the policy's
-/// own row is what sizes from the host cost a callback.
 /// "prepared " and the policy's name, as a constant.
 template <class Policy>
 constexpr auto preparedName = [] {
@@ -240,6 +236,10 @@ constexpr auto preparedName = [] {
     return text;
 }();
 
+/// The same as PoolStrategy, with every extent of both pools dynamic and
+/// given by prepare() when the strategy is made (as a plugin's
+/// prepareToPlay would): the "prepared" row, whose excess over the policy's
+/// own row is what sizes from the host cost a callback.
 template <class Policy, std::size_t VoiceCapacity>
 class PreparedPoolStrategy {
     using DynamicPool = audiopool::Pool<float, audiopool::dynamic, audiopool::dynamic, audiopool::dynamic, Policy>;
