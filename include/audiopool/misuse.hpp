@@ -41,6 +41,7 @@ enum class Misuse {
     NotDetached,     ///< the buffer is owned by a live handle, not detached
     WrongThread,  ///< checked builds: a thread the policy does not allow (index: the buffer, or Popped::none for an acquire)
     ConcurrentPrepare,  ///< prepare() or releaseMemory() while another thread was in one of them (index: Popped::none)
+    FrameOrder,  ///< an Arena frame ended while a frame opened after it was still open (frames are LIFO; index: the frame's depth)
 };
 
 /// A few words for a misuse, for a handler's message. Thread: any. Allocates: no.
@@ -52,6 +53,7 @@ constexpr std::string_view describe(Misuse m) noexcept {
     case Misuse::NotDetached: return "release of a buffer that a live handle owns";
     case Misuse::ConcurrentPrepare: return "prepare or releaseMemory while another thread was preparing the pool";
     case Misuse::WrongThread: return "acquire or release on a thread the pool's policy does not allow";
+    case Misuse::FrameOrder: return "an arena frame ended before a frame opened after it";
     }
     return "unknown misuse";
 }

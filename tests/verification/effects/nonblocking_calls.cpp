@@ -21,6 +21,9 @@ import audiopool;
 #include <utility>
 
 #include "tests/support/juce_shaped_buffer.hpp"
+#include "tests/verification/effects/arena_calls.hpp"
+#include "tests/verification/effects/handoff_calls.hpp"
+#include "tests/verification/effects/object_pool_calls.hpp"
 
 namespace {
 
@@ -191,6 +194,9 @@ void audioCallback(float* const* f, double* const* d, test::JuceShapedBuffer<flo
     runEach<double>(static_cast<EveryPolicy*>(nullptr), d, juceDouble);
     runEachPrepared<float>(static_cast<audiopool::BuiltinPolicies*>(nullptr), f, juceFloat);
     runEachPrepared<double>(static_cast<audiopool::BuiltinPolicies*>(nullptr), d, juceDouble);
+    effects_object_pool::audioCalls();
+    effects_arena::audioCalls();
+    effects_handoff::audioCalls();
 }
 
 /// processBlock runs once per policy and sample type, and once more per
@@ -209,6 +215,9 @@ int main() {
     test::JuceShapedBuffer<float> juceFloat(2, 64);  // allocates: before the callback, as a host would
     test::JuceShapedBuffer<double> juceDouble(2, 64);
     if (!prepareEach(static_cast<audiopool::BuiltinPolicies*>(nullptr))) return 1;
+    effects_object_pool::setUp();
+    effects_arena::setUp();
+    effects_handoff::setUp();
     audioCallback(f, d, juceFloat, juceDouble);
     return misusesSeen == processBlockCalls ? 0 : 1;  // one double release in each processBlock call
 }

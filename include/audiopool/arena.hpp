@@ -1,0 +1,3 @@
+// audiopool/arena.hpp — (being written)
+#pragma once
+#include "audiopool/config.hpp"

@@ -1,0 +1,3 @@
+// audiopool/handoff_queue.hpp — (being written)
+#pragma once
+#include "audiopool/config.hpp"

@@ -1,0 +1,3 @@
+// audiopool/retirer.hpp — (being written)
+#pragma once
+#include "audiopool/config.hpp"
