@@ -11,7 +11,7 @@
 //      channel: a serial chain of a few multiply-adds per sample);
 //   3. mixes each voice into a bus and gives the temporary back, except one
 //      voice in 8 (rotating), whose buffer is handed to a worker thread
-//      through a single-producer single-consumer queue (example::SpscQueue); the
+//      through a single-producer single-consumer queue (bench::SpscQueue); the
 //      worker (waking every millisecond) reads it (a peak meter, as an
 //      analyser or disk writer would), holds the last 32 it received and
 //      releases the oldest. A strategy that cannot release on another thread
@@ -60,7 +60,7 @@
 //          --loads=none,cache,churn (which loads, default all; they run in
 //          this order whatever the list says: see bench/load.hpp),
 //          --csv=PATH, --json=PATH (the results), --ccdf=PATH (the distributions, to plot).
-#include "../examples/support/spsc_queue.hpp"
+#include "spsc_queue.hpp"
 #include "each_type.hpp"
 #include "load.hpp"
 #include "peers.hpp"
@@ -627,7 +627,7 @@ public:
 private:
     Strategy& strategy_;
     std::uint32_t frames_ = 0;
-    example::SpscQueue<Voice, handOffSlots> queue_;
+    bench::SpscQueue<Voice, handOffSlots> queue_;
     HeldLine<Voice> line_;
     float peak_ = 0;
 };

@@ -8,8 +8,8 @@
 //   pair/*        one thread: acquire + release (pop + push for the peers)
 //   contended/*   two threads doing pairs on one shared pool / list
 //   crossthread/* one thread acquires, another releases; the buffers travel
-//                 through the same hand-off ring for all (example::SpscQueue,
-//                 examples/support/spsc_queue.hpp: each index on its own line)
+//                 through the same hand-off ring for all (bench::SpscQueue,
+//                 bench/spsc_queue.hpp: each index on its own line)
 //   fanout/*      one thread acquires and hands the buffers in turn to 3
 //                 releasing threads (one hand-off ring each)
 //   copy/*        acquire, copyFrom a JUCE-shaped 2 x 512 buffer, copyTo it
@@ -23,7 +23,7 @@
 //   --summary-csv=PATH  write the summary rows (case, subject, ns, ratio)
 // Use --benchmark_repetitions=N with --benchmark_enable_random_interleaving
 // and the summary quotes medians.
-#include "../examples/support/spsc_queue.hpp"
+#include "spsc_queue.hpp"
 #include "each_type.hpp"
 #include "peers.hpp"
 #include "report.hpp"
@@ -145,7 +145,7 @@ void listPairShared(benchmark::State& state) {
 /// `Releasers` threads (each through its own hand-off ring), which release it.
 template <class Item, std::size_t Releasers = 1, class Acquire, class Release>
 void handOffLoop(benchmark::State& state, Acquire acquire, Release release) {
-    std::array<example::SpscQueue<Item, pairCapacity>, Releasers> handOff;
+    std::array<bench::SpscQueue<Item, pairCapacity>, Releasers> handOff;
     std::atomic<bool> stop{false};
     // Waiting spins, then yields: on a loaded 2-core machine a pure spin can
     // burn a whole time slice while the other thread waits for the core.

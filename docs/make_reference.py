@@ -23,11 +23,13 @@ output = root / "docs" / "reference.md"
 ORDER = ["pool.hpp", "handles.hpp", "view.hpp", "pool_ref.hpp", "free_list.hpp", "treiber.hpp", "spsc_ring.hpp", "owner_thread.hpp",
          "index_stack.hpp", "builtin_policies.hpp", "policy_list.hpp", "chunks.hpp", "interop.hpp", "sample.hpp",
          "misuse.hpp", "atomics.hpp", "fmt.hpp", "version.hpp", "config.hpp"]
-SKIP = {"audiopool.hpp", "module_fragment.hpp", "maybe_atomic.hpp", "poison.hpp", "thread_check.hpp"}
+# testing.hpp is not part of the module (a module cannot replace malloc): its
+# page is docs/testing.md.
+SKIP = {"audiopool.hpp", "detach_words.hpp", "module_fragment.hpp", "maybe_atomic.hpp", "poison.hpp", "thread_check.hpp", "testing.hpp"}
 # Classes in audiopool::detail that are public all the same: the base whose
 # members every handle offers.
 PUBLIC_IN_DETAIL = {"BufferHandle"}
-DROP = re.compile(r"\bAUDIOPOOL_(NONBLOCKING|HOT_INLINE|COLD|NO_SANITIZE_ADDRESS)\b|\[\[(nodiscard|likely|unlikely)\]\]\s*")
+DROP = re.compile(r"\bAUDIOPOOL_NONBLOCKING_IF\([^)]*\)\s*|\bAUDIOPOOL_(NONBLOCKING|HOT_INLINE|COLD|NO_SANITIZE_ADDRESS)\b|\[\[(nodiscard|likely|unlikely)\]\]\s*")
 
 
 def headers():

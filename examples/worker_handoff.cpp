@@ -1,8 +1,8 @@
 // worker_handoff: the audio thread records. Every block it takes a buffer
-// from the pool, fills it, and hands it through a lock-free single-producer
-// single-consumer queue to a worker thread, which consumes it (here: checks
-// and sums it, as a disk writer would write it) and lets it go back to the
-// pool.
+// from the pool, fills it, and hands it through an audiopool::HandoffQueue
+// (single producer, single consumer, wait-free) to a worker thread, which
+// consumes it (here: checks and sums it, as a disk writer would write it) and
+// lets it go back to the pool.
 //
 // Why OwnerThread: one thread acquires (the audio thread), and buffers may
 // come back on any thread. Here the worker gives back almost every buffer,
@@ -31,7 +31,6 @@
 #include <thread>
 #include <utility>
 
-#include "support/spsc_queue.hpp"  // library-independent: before the import
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #include <audiopool/config.hpp>  // the library's macros (AUDIOPOOL_NONBLOCKING): a module exports none
@@ -49,7 +48,8 @@ constinit Pool pool;
 
 // The audio thread's buffers to the worker. Its size is the pool's capacity:
 // every value in it is a buffer out of the pool, so a push never finds it full.
-example::SpscQueue<Pool::Unique, capacity> toWorker;
+// Declared after the pool: destroyed before it (a queued handle goes back then).
+constinit audiopool::HandoffQueue<Pool::Unique, capacity> toWorker;
 std::atomic<bool> recording{true};
 
 struct WorkerReport {
@@ -67,7 +67,7 @@ WorkerReport consume() {
         // acquire: pairs with the audio thread's release store, so once it
         // reads false every push made before it is visible to the pop below.
         const bool finished = !recording.load(std::memory_order_acquire);
-        if (auto buffer = toWorker.pop()) {
+        if (auto buffer = toWorker.try_pop()) {
             const float stamp = buffer->channel(0)[0];
             for (std::size_t c = 0; c < buffer->numChannels(); ++c)
                 for (float s : buffer->channel(c))
@@ -105,7 +105,7 @@ void callback(std::size_t block, AudioReport& report) AUDIOPOOL_NONBLOCKING {
     const float stamp = float(block % 1000);
     for (std::size_t c = 0; c < channels; ++c)
         for (float& s : buffer.channel(c)) s = stamp + float(c);
-    if (!toWorker.push(std::move(buffer))) {
+    if (!toWorker.try_push(std::move(buffer))) {
         // A full queue (not here, where it holds as many buffers as the pool;
         // a smaller one could be): `buffer` goes back to the pool right here,
         // on the audio thread, which OwnerThread allows, and the block is lost.

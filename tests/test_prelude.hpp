@@ -1,14 +1,13 @@
 // Included first by every test file, before `import audiopool;` (in module
 // mode every #include must come before the import): doctest, the standard
-// headers the tests use, the test support from tests/support/ (doctest-free
-// and library-independent) and the hand-off queue the examples and the
-// benchmarks use too (examples/support/).
+// headers the tests use and the test support from tests/support/
+// (doctest-free and library-independent). The hand-off queue the tests pass
+// handles between threads with is the library's (audiopool::HandoffQueue).
 #pragma once
 #include <doctest/doctest.h>
 
 #include "support/juce_shaped_buffer.hpp"
 #include "support/make_pool.hpp"
-#include "../examples/support/spsc_queue.hpp"
 
 #include <algorithm>
 #include <array>

@@ -127,13 +127,13 @@ TEST_CASE("SmokeStressTreiberManyThreads") {
 TEST_CASE("SmokeStressSpscRingAcquireHereReleaseThere") {
     using Pool = StressPool<audiopool::SpscRing>;
     auto pool = test::makePool<Pool>();
-    example::SpscQueue<Pool::Unique, 16> handoff;
+    audiopool::HandoffQueue<Pool::Unique, 16> handoff;
     constexpr int total = 20000;
     std::atomic<bool> done{false};
     std::atomic<int> corrupted{0}, received{0};
     std::thread releaser([&] {
         for (;;) {
-            if (auto h = handoff.pop()) {
+            if (auto h = handoff.try_pop()) {
                 if (!stampIntact(*h, float(h->numFrames()))) corrupted.fetch_add(1);
                 received.fetch_add(1, std::memory_order_relaxed);
                 continue;  // the buffer went back to the pool just now, on this thread
@@ -154,7 +154,7 @@ TEST_CASE("SmokeStressSpscRingAcquireHereReleaseThere") {
         }
         stampBuffer(h, float(h.numFrames()));
         // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
-        while (!handoff.push(std::move(h))) std::this_thread::yield();
+        while (!handoff.try_push(std::move(h))) std::this_thread::yield();
         ++sent;
     }
     done.store(true, std::memory_order_release);

@@ -13,10 +13,11 @@
 //    the audio thread takes it and gives it back itself) only where the
 //    effect needs one, for the dry input of a chunk;
 //  - a buffer handed to a second thread: each processed chunk is copied into
-//    a buffer of an OwnerThread pool and passed through a wait-free SPSC
-//    queue to a meter thread, which measures it and lets it go there. The
-//    output does not depend on it: when that pool is empty, the chunk is not
-//    metered, and that is counted.
+//    a buffer of an OwnerThread pool and passed through an
+//    audiopool::HandoffQueue (wait-free, one thread to one other) to a meter
+//    thread, which measures it and lets it go there. The output does not
+//    depend on it: when that pool is empty, the chunk is not metered, and
+//    that is counted.
 //
 // The effect is chosen so that a host run can be checked sample for sample
 // (scripts/juce-plugin-host-check.sh): on every channel
@@ -46,8 +47,6 @@
 #include <utility>
 
 #include <audiopool/audiopool.hpp>
-
-#include "../support/spsc_queue.hpp"  // the meter thread's hand-off queue
 
 class AudiopoolPluginProcessor final : public juce::AudioProcessor {
 public:
@@ -175,7 +174,7 @@ private:
         copy.copyFrom(chunk);  // the whole chunk: copy has its size
         // The queue holds as many as the pool, so it cannot be full; were it,
         // `copy` would go back to the pool from here.
-        if (toMeter_.push(std::move(copy))) handedToMeter_.fetch_add(1, std::memory_order_relaxed);
+        if (toMeter_.try_push(std::move(copy))) handedToMeter_.fetch_add(1, std::memory_order_relaxed);
         else unmetered_.fetch_add(1, std::memory_order_relaxed);
     }
 
@@ -184,7 +183,7 @@ private:
         for (;;) {
             // acquire: pairs with the destructor's release store.
             const bool last = !metering_.load(std::memory_order_acquire);
-            while (auto chunk = toMeter_.pop()) {
+            while (auto chunk = toMeter_.try_pop()) {
                 float peak = peak_.load(std::memory_order_relaxed);  // written by this thread only
                 for (std::size_t c = 0; c < chunk->numChannels(); ++c)
                     for (const float s : chunk->channel(c)) peak = std::max(peak, std::abs(s));
@@ -251,7 +250,7 @@ private:
 
     Scratch scratch_;
     MeterPool meterPool_;
-    example::SpscQueue<MeterPool::Unique, MeterPool::capacity> toMeter_;
+    audiopool::HandoffQueue<MeterPool::Unique, MeterPool::capacity> toMeter_;
     std::array<float, maxChannels> previous_{};  // the one-sample delay, per channel
 
     struct Kept {

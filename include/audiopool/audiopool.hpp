@@ -11,6 +11,7 @@
 #include "audiopool/buffer_storage.hpp"
 #include "audiopool/builtin_policies.hpp"
 #include "audiopool/chunks.hpp"
+#include "audiopool/detach_words.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/handoff_queue.hpp"
 #include "audiopool/handles.hpp"

@@ -36,6 +36,7 @@
 #endif
 #endif
 #include "audiopool/free_list.hpp"
+#include "audiopool/detach_words.hpp"
 #include "audiopool/poison.hpp"
 #include "audiopool/sample.hpp"
 #include "audiopool/sizes.hpp"
@@ -265,9 +266,8 @@ public:
             for (std::size_t i = 0; i < old.sizes.capacity; ++i) {
                 Fields& fields = *std::launder(reinterpret_cast<Fields*>(old.bytes + i * old.layout.slotBytes));
                 // relaxed: no other thread uses the pool now (prepare()'s rule).
-                const std::uint32_t next = fields.generation.load(std::memory_order_relaxed) + 1;
-                if (static_cast<std::uint32_t>((next - generationBase_) & generationMask) <= generationMask / 2)
-                    generationBase_ = next & generationMask;
+                generationBase_ =
+                    generationBaseAfter(generationBase_, fields.generation.load(std::memory_order_relaxed));
                 std::destroy_at(&fields);
             }
             // ASan builds: released buffers are poisoned; the resource may reuse the memory.
@@ -302,8 +302,6 @@ private:
     static constexpr std::size_t requestAlignment = alignof(std::max_align_t);
     /// The page size the block is laid out in (whole pages of its own).
     static constexpr std::size_t pageBytes = 4096;
-    /// Detach generations are 31 bits (pool.hpp).
-    static constexpr std::uint32_t generationMask = 0x7FFF'FFFFu;
 
     static void deallocate(void* memory, const Block& block) noexcept {
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)

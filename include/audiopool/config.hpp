@@ -157,6 +157,18 @@
 #endif
 #endif
 
+// AUDIOPOOL_NONBLOCKING on a condition: [[clang::nonblocking(condition)]]
+// where clang checks function effects, so a template member is nonblocking
+// exactly when what it calls is (ObjectPool::make: when T's constructor cannot
+// throw). Empty elsewhere, as AUDIOPOOL_NONBLOCKING.
+#ifndef AUDIOPOOL_NONBLOCKING_IF
+#if defined(__clang__) && __clang_major__ >= 20
+#define AUDIOPOOL_NONBLOCKING_IF(...) [[clang::nonblocking(__VA_ARGS__)]]
+#else
+#define AUDIOPOOL_NONBLOCKING_IF(...)
+#endif
+#endif
+
 // States an invariant the compiler cannot see, so it can drop a test the
 // invariant makes redundant. Only for facts the library itself maintains,
 // never for anything a caller passes in (that is checked, not assumed).

@@ -23,6 +23,7 @@
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard and system headers are in the global module fragment
 #include <algorithm>
+#include <cstring>
 #include <cstddef>
 #include <limits>
 #if AUDIOPOOL_HAS_ASAN
@@ -70,6 +71,26 @@ void markReleased([[maybe_unused]] S* samples, [[maybe_unused]] std::size_t coun
 #if AUDIOPOOL_HAS_ASAN
     AUDIOPOOL_ASAN_CALL(__asan_poison_memory_region(samples, count * sizeof(S)));
 #endif
+}
+
+/// ASan builds: makes `bytes` from `memory` unaddressable (a destroyed
+/// object, its slot's padding after it). Nothing elsewhere.
+inline void poisonBytes([[maybe_unused]] const void* memory,
+                        [[maybe_unused]] std::size_t bytes) noexcept AUDIOPOOL_NONBLOCKING {
+#if AUDIOPOOL_HAS_ASAN
+    AUDIOPOOL_ASAN_CALL(__asan_poison_memory_region(memory, bytes));
+#endif
+}
+
+/// markReleased for memory of no one sample type (an arena frame's): every
+/// byte set to 0xFF, a NaN read as float and as double (a quiet one: no
+/// pattern is a signalling NaN of both), or poisoned under ASan. `memory` and
+/// `bytes` should be whole 8-byte granules, or ASan leaves a granule's tail
+/// addressable.
+inline void markReleasedBytes([[maybe_unused]] void* memory,
+                              [[maybe_unused]] std::size_t bytes) noexcept AUDIOPOOL_NONBLOCKING {
+    if constexpr (fillsReleased) std::memset(memory, 0xFF, bytes);
+    poisonBytes(memory, bytes);
 }
 
 #undef AUDIOPOOL_ASAN_CALL

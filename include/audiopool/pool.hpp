@@ -51,6 +51,7 @@
 #include <type_traits>
 #endif
 #include "audiopool/buffer_storage.hpp"
+#include "audiopool/detach_words.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"
 #include "audiopool/maybe_atomic.hpp"
@@ -372,8 +373,7 @@ private:
     // free list 1 (given back by a Unique, which leaves the word as it was)
     // or 0 (by the last Shared reference or release(Detached)). No value a
     // free buffer holds matches a Detached, so a release of one is refused.
-    static constexpr std::uint32_t detachedBit = 0x8000'0000u;
-    static constexpr std::uint32_t generationMask = 0x7FFF'FFFFu;
+    static constexpr std::uint32_t detachedBit = detail::detachedBit;
     using OwnershipWord = detail::MaybeAtomic<std::uint32_t, crossThread, Atomics>;
     using Link = typename detail::LinkOf<FreeList>::type;
     static constexpr bool linked = !std::is_same_v<Link, detail::NoLink>;
@@ -493,59 +493,20 @@ private:
     /// Marks the buffer detached; returns the generation the Detached carries.
     std::uint32_t markDetached(std::uint32_t index) noexcept {
         Fields& header = buffers_.fields(index);
-        // relaxed: the caller is the sole owner, and the last write (by the
-        // thread that consumed the previous Detached) reached it through the
-        // push/pop ordering of the free list.
-        const std::uint32_t generation = header.generation.load(std::memory_order_relaxed);
-        // (D) release: pairs with the acquire in claimDetached (C), so the
-        // samples the detaching thread wrote are visible to the thread that
-        // releases or adopts the buffer, and through its push to the next owner.
-        header.ownership.store(detachedBit | generation, std::memory_order_release);
-        return generation;
+        return detail::markDetachedWords(header.ownership, header.generation);
     }
 
     /// Moves a detached buffer's word to `to` and uses up the Detached (its
-    /// generation is retired), or reports why it cannot.
-    ///
-    /// Two claims of one Detached can race (two threads adopting it, say):
-    /// the loser must be told DoubleRelease. So the winning step retires the
-    /// generation inside the word itself (detachedBit | next) before the word
-    /// becomes `to`: a claim that fails on that value sees a used-up
-    /// detachment, and one that fails on `to` or anything after it sees the
-    /// generation word already moved on (E). Only a word that names a live
-    /// handle while the generation still matches is a made-up Detached.
-    /// (One word is not ordered so: the relaxed store of a later acquire,
-    /// after the winner released the buffer. The C++ model would let a loser
-    /// that reads it see the old generation, and so report NotDetached; no
-    /// multi-copy-atomic machine (x86-64, ARMv8) can, and the claim is
-    /// refused either way.)
+    /// generation is retired), or reports why it cannot (detach_words.hpp).
     bool claimDetached(const Detached& detached, std::uint32_t to) noexcept {
         if (detached.pool != this) return misuse(Misuse::ForeignRelease, detached.index);
         if (detached.index >= buffers_.capacity()) return misuse(Misuse::IndexOutOfRange, detached.index);
         Fields& header = buffers_.fields(detached.index);
-        const std::uint32_t generation = detached.generation & generationMask;
-        const std::uint32_t next = (generation + 1) & generationMask;
-        std::uint32_t expected = detachedBit | generation;
-        // (C) acquire: pairs with the release store (D) in markDetached.
-        // failure acquire: pairs with the release store (E) of a claim that
-        // won (and the reference counts' read-modify-writes after it), so
-        // the generation read below is that claim's `next` or later.
-        while (!header.ownership.compare_exchange_weak(expected, detachedBit | next, std::memory_order_acquire,
-                                                       std::memory_order_acquire)) {
-            if (expected == (detachedBit | generation)) continue;  // a spurious failure
-            // Not this detachment: already used up (released or adopted; the
-            // buffer may be free, in a handle or detached again since), or a
-            // made-up Detached naming a buffer a live handle owns.
-            const bool madeUp = expected != 0 && (expected & detachedBit) == 0 &&
-                                header.generation.load(std::memory_order_relaxed) == generation;
-            return misuse(madeUp ? Misuse::NotDetached : Misuse::DoubleRelease, detached.index);
-        }
-        // relaxed: we own the buffer now; the next owner sees this through
-        // the push/pop ordering of the free list, a losing claim through (E).
-        header.generation.store(next, std::memory_order_relaxed);
-        // (E) release: pairs with the failure acquire of a losing claim (C).
-        header.ownership.store(to, std::memory_order_release);
-        return true;
+        const detail::Claim claim =
+            detail::claimDetachedWords(header.ownership, header.generation, detached.generation, to);
+        if (claim == detail::Claim::claimed) return true;
+        return misuse(claim == detail::Claim::notDetached ? Misuse::NotDetached : Misuse::DoubleRelease,
+                      detached.index);
     }
 
     // Every release reaches the free list here: a Unique's (releaseUnique),

@@ -1,6 +1,8 @@
 # libFuzzer: fuzz/fuzz_pool under AddressSanitizer + UBSan for a bounded time
 # (AUDIOPOOL_FUZZ_SECONDS, default 60), starting from the seed corpus kept in
-# fuzz/corpus (new inputs go to build/fuzz/corpus-run, never into the repo).
+# fuzz/corpus (new inputs go to build/fuzz/corpus-run, never into the repo);
+# then fuzz/fuzz_object_pool (AUDIOPOOL_FUZZ_OBJECT_POOL_SECONDS, default 30)
+# from an empty corpus of its own, build/fuzz/corpus-object-pool-run.
 # A crash, sanitizer report or model mismatch fails the step; the input that
 # did it is left in build/fuzz/ (crash-*).
 # On its own: bash scripts/test.d/22-fuzz.sh (builds build/fuzz)
@@ -18,6 +20,17 @@ if setup_build build/fuzz "$AUDIOPOOL_CLANG" -Dmode=header -Dfuzz=enabled -Db_sa
   echo "fuzz corpus: $(ls fuzz/corpus | wc -l) seeds, $(ls build/fuzz/corpus-run | wc -l) inputs after the run"
   [ "$fuzz_status" -eq 0 ] || tail -40 build/fuzz/fuzz.log
   count_result "fuzz_pool ($fuzz_seconds s, ASan+UBSan)" "$fuzz_status"
+
+  object_pool_seconds="${AUDIOPOOL_FUZZ_OBJECT_POOL_SECONDS:-30}"
+  rm -rf build/fuzz/corpus-object-pool-run
+  mkdir -p build/fuzz/corpus-object-pool-run
+  object_pool_status=0
+  build/fuzz/fuzz/fuzz_object_pool -max_total_time="$object_pool_seconds" -print_final_stats=1 \
+    -artifact_prefix=build/fuzz/object-pool- build/fuzz/corpus-object-pool-run \
+    >build/fuzz/fuzz_object_pool.log 2>&1 || object_pool_status=1
+  grep -E "^stat::(number_of_executed_units|new_units_added)" build/fuzz/fuzz_object_pool.log || true
+  [ "$object_pool_status" -eq 0 ] || tail -40 build/fuzz/fuzz_object_pool.log
+  count_result "fuzz_object_pool ($object_pool_seconds s, ASan+UBSan)" "$object_pool_status"
 else
   count_result "fuzz_pool build" 1
 fi

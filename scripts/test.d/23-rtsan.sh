@@ -1,6 +1,6 @@
 # RealtimeSanitizer (clang-22, $AUDIOPOOL_CLANG_NEWEST, -fsanitize=realtime),
-# module mode: the suite 'realtime' — the real-time-safety tests, whose audio
-# scopes are nonblocking functions here (tests/support/allocation_counter.hpp),
+# module mode: the suite 'realtime' — the real-time-safety tests, whose
+# allocation scopes are RTSan's real-time contexts here (audiopool/testing.hpp),
 # and the examples with a nonblocking audio callback (voices, worker_handoff,
 # juce_process_block with the real JUCE) — with halt_on_error: any call RTSan
 # deems unsafe inside a nonblocking function (allocation, lock, sleep, I/O)

@@ -14,7 +14,8 @@
 bench_smoke() {
   local build=build/clang out=build/clang/bench-smoke
   use_shared_build clang --target audiopool-bench-throughput --target audiopool-bench-latency \
-    --target audiopool-bench-pairs --target audiopool-bench-callback || return 1
+    --target audiopool-bench-pairs --target audiopool-bench-callback --target audiopool-bench-handoff \
+    --target audiopool-bench-arena || return 1
   [ -x "$build/bench/audiopool-bench-throughput" ] || { echo "benchmarks not built (no Google Benchmark?)"; return 1; }
   mkdir -p "$out"
   "$build/bench/audiopool-bench-throughput" --quick --summary-only --benchmark_min_time=0.0001 \
@@ -25,6 +26,10 @@ bench_smoke() {
     grep -q "load cache" "$out/latency.txt" &&
     "$build/bench/audiopool-bench-pairs" all 1000 &&
     callback_smoke "$build" "$out" &&
+    "$build/bench/audiopool-bench-handoff" --items=20000 --trips=2000 --drops=2000 --runs=1 >"$out/handoff.txt" &&
+    grep -q "ReaderWriterQueue" "$out/handoff.txt" &&
+    "$build/bench/audiopool-bench-arena" --seconds=0.5 >"$out/arena.txt" &&
+    grep -q "monotonic" "$out/arena.txt" &&
     bash scripts/plot-bench.sh "$out" "$out/plots" >/dev/null &&
     [ -s "$out/plots/sweep.svg" ] && [ -s "$out/plots/latency-cache.svg" ] && [ -s "$out/plots/callback-churn.svg" ]
 }

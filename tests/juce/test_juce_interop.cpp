@@ -5,7 +5,10 @@
 // over an AudioBuffer and a juce::dsp::AudioBlock (its header only: the
 // class is a template over the caller's memory, nothing of juce_dsp is linked).
 #include "../test_prelude.hpp"
-#include "../support/allocation_counter.hpp"
+// This program's one copy of the allocation functions' replacements (JUCE
+// allocates with std::malloc, so counting operator new alone would miss it).
+#define AUDIOPOOL_TESTING_IMPLEMENTATION
+#include <audiopool/testing.hpp>
 
 #include <juce_audio_basics/juce_audio_basics.h>
 // juce_dsp.h defines this before its containers; empty off MSVC.
@@ -147,7 +150,7 @@ TEST_CASE_TEMPLATE("a juce::AudioBuffer refers to a pooled buffer through channe
     std::size_t allocations = 0;
     bool samePointers = true;
     {
-        const test::AllocationWatch watch;
+        const audiopool::testing::AllocationScope watch;
         juce::AudioBuffer<float> view(tmp.channelPointers(), static_cast<int>(tmp.numChannels()),
                                       static_cast<int>(tmp.numFrames()));
         for (int c = 0; c < view.getNumChannels(); ++c) {
@@ -156,7 +159,7 @@ TEST_CASE_TEMPLATE("a juce::AudioBuffer refers to a pooled buffer through channe
         }
         view.applyGain(2.0f);
         escapedChannels = view.getArrayOfWritePointers();
-        allocations = watch.allocations();
+        allocations = watch.counts().allocations;
         CHECK(view.getNumChannels() == 8);
         CHECK(view.getNumSamples() == 200);
     }
@@ -171,12 +174,12 @@ TEST_CASE_TEMPLATE("a juce::AudioBuffer refers to a pooled buffer through channe
     auto wide = test::makePool<audiopool::Pool<float, 40, 16, 1, Policy>>();
     auto wideBuffer = wide->acquire();
     REQUIRE(wideBuffer);
-    const test::AllocationWatch control;
+    const audiopool::testing::AllocationScope control;
     {
         juce::AudioBuffer<float> wideView(wideBuffer.channelPointers(), 40, 16);
         escapedChannels = wideView.getArrayOfWritePointers();
     }
-    CHECK(control.allocations() > 0);
+    CHECK(control.counts().allocations > 0);
 }
 
 namespace {
@@ -227,9 +230,9 @@ TEST_CASE_TEMPLATE("a processBlock with pooled temporaries per stage gives the e
         juce::AudioBuffer<float> input;
         input.makeCopyOf(io);
 
-        const test::AllocationWatch watch;
+        const audiopool::testing::AllocationScope watch;
         const bool processed = processBlock(*pool, io, drive, smoothing, wetGain);
-        const std::size_t allocations = watch.allocations();
+        const std::size_t allocations = watch.counts().allocations;
         REQUIRE(processed);
         CHECK(allocations == 0);
         CHECK(pool->stats().inUse == 0);
@@ -286,7 +289,7 @@ TEST_CASE_TEMPLATE("a View over a juce::AudioBuffer and a juce::dsp::AudioBlock 
     auto pool = test::makePool<SmallPool<Policy, float>>();
     std::size_t allocations = 0, chunksDone = 0;
     {
-        const test::AllocationWatch watch;
+        const audiopool::testing::AllocationScope watch;
         for (const audiopool::View<float> chunk : audiopool::chunks(blockView, 256)) {
             auto scratch = pool->acquire(chunk.numChannels(), chunk.numFrames());
             if (!scratch) break;
@@ -296,7 +299,7 @@ TEST_CASE_TEMPLATE("a View over a juce::AudioBuffer and a juce::dsp::AudioBlock 
             scratch.copyTo(chunk);
             ++chunksDone;
         }
-        allocations = watch.allocations();
+        allocations = watch.counts().allocations;
     }
     CHECK(chunksDone == 4);
     CHECK(allocations == 0);

@@ -23,6 +23,10 @@ struct HasOneAcquirer : std::bool_constant<threadRuleOf<Policy> == audiopool::Th
 /// A buffer may be released on another thread than the acquiring one.
 template <class Policy>
 struct CrossThread : std::bool_constant<FreeListOf<Policy>::crossThread> {};
+/// Any number of threads may release (Treiber, OwnerThread).
+template <class Policy>
+struct ManyReleasers : std::bool_constant<threadRuleOf<Policy> == audiopool::ThreadRule::AnyThread ||
+                                          threadRuleOf<Policy> == audiopool::ThreadRule::OneAcquirerAnyReleaser> {};
 /// One thread does everything (IndexStack).
 template <class Policy>
 struct OneThread : std::bool_constant<threadRuleOf<Policy> == audiopool::ThreadRule::OneThread> {};

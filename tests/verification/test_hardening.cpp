@@ -60,7 +60,7 @@ template <class Handle, class Pool>
 BrokenRuleOutcome runTwoReleasers(Pool& pool, std::uint64_t handOuts) {
     constexpr bool shared = std::is_same_v<Handle, typename Pool::Shared>;
     constexpr std::size_t queueSize = 4096;  // deep enough to drain the ring
-    using Queue = example::SpscQueue<Handle, queueSize>;
+    using Queue = audiopool::HandoffQueue<Handle, queueSize>;
     auto queues = std::make_unique<std::array<Queue, 2>>();
     auto holders = std::make_unique<std::array<std::atomic<int>, Pool::capacity>>();
     for (auto& h : *holders) h.store(0);
@@ -70,7 +70,7 @@ BrokenRuleOutcome runTwoReleasers(Pool& pool, std::uint64_t handOuts) {
     auto releaser = [&](Queue& queue) {
         pinToCpu(1);
         for (;;) {
-            if (auto h = queue.pop()) {
+            if (auto h = queue.try_pop()) {
                 // acq_rel: the count drops before the buffer goes back.
                 (*holders)[h->index()].fetch_sub(1, std::memory_order_acq_rel);
                 h->reset();
@@ -109,7 +109,7 @@ BrokenRuleOutcome runTwoReleasers(Pool& pool, std::uint64_t handOuts) {
             }
             Queue& queue = (*queues)[random() & 1];
             // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
-            while (!queue.push(std::move(h))) std::this_thread::yield();
+            while (!queue.try_push(std::move(h))) std::this_thread::yield();
             ++out.handOuts;
         }
         for (auto& slot : kept)

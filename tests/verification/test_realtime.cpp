@@ -1,14 +1,18 @@
 // Real-time safety, by test: everything an audio thread does with a pool —
 // acquire, release, Shared copies, copyFrom/copyTo, clear, stats, the
 // exhaustion, oversize and misuse paths — makes no call to an allocation
-// function or to pthread_mutex_lock (counted by the audio scopes of
-// tests/support/allocation_counter.cpp), for every policy. The first test
-// shows the harness catches such calls.
+// function or to pthread_mutex_lock (counted by the allocation scopes of
+// audiopool/testing.hpp, whose replacements of those functions this file
+// compiles into the program), for every policy. The first test shows the
+// harness catches such calls.
 #include "test_prelude.hpp"
 #include <cstdlib>
 #include <mutex>
 #include <string>
-#include "../support/allocation_counter.hpp"
+// This program's one copy of the replacements, included before the import as
+// a module user does.
+#define AUDIOPOOL_TESTING_IMPLEMENTATION
+#include <audiopool/testing.hpp>
 #ifdef AUDIOPOOL_IMPORT
 import audiopool;
 #else
@@ -33,15 +37,19 @@ struct CountMisuses {
     audiopool::MisuseHandler previous;
 };
 
-void checkNoCalls(const test::audioscope::Calls& calls) {
-    CHECK(calls.operatorNew == 0);
-    CHECK(calls.operatorDelete == 0);
-    CHECK(calls.malloc == 0);
-    CHECK(calls.calloc == 0);
-    CHECK(calls.realloc == 0);
-    CHECK(calls.free == 0);
-    CHECK(calls.alignedAlloc == 0);
-    CHECK(calls.mutexLock == 0);
+using audiopool::testing::countAllocations;
+using audiopool::testing::Counts;
+
+void checkNoCalls(const Counts& counts) {
+    CHECK(counts.calls.operatorNew == 0);
+    CHECK(counts.calls.operatorDelete == 0);
+    CHECK(counts.calls.malloc == 0);
+    CHECK(counts.calls.calloc == 0);
+    CHECK(counts.calls.realloc == 0);
+    CHECK(counts.calls.free == 0);
+    CHECK(counts.calls.alignedAlloc == 0);
+    CHECK(counts.locks == 0);
+    CHECK(counts.total() == 0);
 }
 
 template <class Policy>
@@ -50,27 +58,30 @@ using RtPool = audiopool::Pool<float, 2, 64, 4, Policy>;
 } // namespace
 
 TEST_CASE("TheAudioScopeHarnessCatchesAllocationsAndLocks") {
-    using test::audioscope::countDuring;
-    auto calls = countDuring([] {
+    // Each function by name: the replacements, not a sanitizer's hooks.
+    REQUIRE(audiopool::testing::detection == audiopool::testing::Detection::replacedFunctions);
+    Counts calls = countAllocations([] {
         void* p = ::operator new(32);
         escape(p);
         ::operator delete(p);
     });
-    CHECK(calls.operatorNew == 1);
-    CHECK(calls.operatorDelete == 1);
+    CHECK(calls.calls.operatorNew == 1);
+    CHECK(calls.calls.operatorDelete == 1);
+    CHECK(calls.allocations == 1);
+    CHECK(calls.deallocations == 1);
     CHECK(calls.total() == 2);
 
-    calls = countDuring([] {
+    calls = countAllocations([] {
         std::vector<int> v(100);  // the everyday way an allocation slips in
         escape(v.data());
     });
-    CHECK(calls.operatorNew == 1);
-    CHECK(calls.operatorDelete == 1);
+    CHECK(calls.calls.operatorNew == 1);
+    CHECK(calls.calls.operatorDelete == 1);
 
     struct alignas(256) Wide {
         char bytes[256];
     };
-    calls = countDuring([] {
+    calls = countAllocations([] {
         auto* w = new Wide;  // aligned operator new
         escape(w);
         delete w;
@@ -78,10 +89,10 @@ TEST_CASE("TheAudioScopeHarnessCatchesAllocationsAndLocks") {
         escape(n);
         delete[] n;
     });
-    CHECK(calls.operatorNew == 2);
-    CHECK(calls.operatorDelete == 2);
+    CHECK(calls.calls.operatorNew == 2);
+    CHECK(calls.calls.operatorDelete == 2);
 
-    calls = countDuring([] {
+    calls = countAllocations([] {
         void* p = std::malloc(64);
         escape(p);
         p = std::realloc(p, 4096);  // NOLINT(bugprone-suspicious-realloc-usage): a probe; 64 bytes leak if it fails
@@ -94,24 +105,27 @@ TEST_CASE("TheAudioScopeHarnessCatchesAllocationsAndLocks") {
         escape(r);
         std::free(r);
     });
-    CHECK(calls.malloc == 1);
-    CHECK(calls.realloc == 1);
-    CHECK(calls.calloc == 1);
-    CHECK(calls.alignedAlloc == 1);
-    CHECK(calls.free == 3);
+    CHECK(calls.calls.malloc == 1);
+    CHECK(calls.calls.realloc == 1);
+    CHECK(calls.calls.calloc == 1);
+    CHECK(calls.calls.alignedAlloc == 1);
+    CHECK(calls.calls.free == 3);
+    CHECK(calls.allocations == 4);
+    CHECK(calls.deallocations == 3);
 
     std::mutex mutex;
-    calls = countDuring([&] {
+    calls = countAllocations([&] {
         mutex.lock();
         mutex.unlock();
     });
-    CHECK(calls.mutexLock == 1);
+    CHECK(calls.locks == 1);
+    CHECK(calls.total() == 1);
 
     // Outside a scope nothing is counted, however much is allocated.
-    test::audioscope::takeCalls();
     std::vector<std::string> busy(50, std::string(100, 'x'));
     escape(busy.data());
-    CHECK(test::audioscope::takeCalls().total() == 0);
+    calls = countAllocations([] {});
+    CHECK(calls.total() == 0);
 }
 
 template <class Policy, bool Prepared>
@@ -134,7 +148,7 @@ void audioThreadPathsNeitherAllocateNorLock() {
     auto expect = [&](bool ok) { unexpected += !ok; };
     using Extent = audiopool::CopyExtent;
 
-    const test::audioscope::Calls calls = test::audioscope::countDuring([&] {
+    const Counts calls = countAllocations([&] {
         auto a = pool->acquire(2, 64);
         auto b = pool->acquireShared(1, 32);
         expect(a && b);
@@ -212,7 +226,7 @@ TEST_CASE_TEMPLATE("ViewsAndPoolRefsNeitherAllocateNorLock", Policy, AUDIOPOOL_A
     // A 200-frame host block through 64-frame buffers taken by a PoolRef:
     // chunks of a view of the JUCE-shaped input, copied out to a view of the
     // raw output, the right channel cleared on the way.
-    const test::audioscope::Calls calls = test::audioscope::countDuring([&] {
+    const Counts calls = countAllocations([&] {
         const audiopool::View<float> out(raw, 2, 200);
         const audiopool::View<float> in(juce);
         std::size_t done = 0;
@@ -245,17 +259,17 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
                    audiopool::SpscRing, audiopool::OwnerThread, audiopool::BasicOwnerThread<0>) {
     using Pool = RtPool<Policy>;
     auto pool = test::makePool<Pool>();
-    example::SpscQueue<typename Pool::Shared, 4> handoff;
+    audiopool::HandoffQueue<typename Pool::Shared, 4> handoff;
     constexpr int rounds = 200;
     std::atomic<bool> releaserReady{false};
     std::uint64_t unexpected = 0;
 
-    test::audioscope::takeCalls();
+    Counts releaserCalls;  // each thread counts its own calls
     std::thread releaser([&] {  // created, and its stack set up, outside any scope
         releaserReady.store(true);
-        test::audioscope::run([&] {
+        releaserCalls = countAllocations([&] {
             for (int received = 0; received < rounds;) {
-                if (auto h = handoff.pop()) {
+                if (auto h = handoff.try_pop()) {
                     // NOLINTNEXTLINE(performance-unnecessary-copy-initialization): one more reference, dropped here
                     auto copy = *h;
                     unexpected += copy.useCount() != 2;
@@ -266,12 +280,12 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
     });
     while (!releaserReady.load()) std::this_thread::yield();
     audiopool::Stats s;
-    test::audioscope::run([&] {
+    const Counts senderCalls = countAllocations([&] {
         for (int sent = 0; sent < rounds;) {
             if (auto h = pool->acquireShared(2, 16)) {
                 h.clear();
                 // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
-                while (!handoff.push(std::move(h))) {}
+                while (!handoff.try_push(std::move(h))) {}
                 ++sent;
             }
         }
@@ -279,7 +293,8 @@ TEST_CASE_TEMPLATE("ReleasingOnASecondAudioThreadNeitherAllocatesNorLocks", Poli
     });
     releaser.join();
 
-    checkNoCalls(test::audioscope::takeCalls());
+    checkNoCalls(senderCalls);
+    checkNoCalls(releaserCalls);
     CHECK(unexpected == 0);
     CHECK(s.acquisitions == rounds);
     CHECK(verify::wholeness(*pool) == "");

@@ -78,7 +78,7 @@ template <class Pool>
 OwnerThreadOutcome runOwnerThreadStress(Pool& pool, std::uint64_t cycles) {
     using Message = Held<typename Pool::Shared>;
     constexpr std::size_t releasers = 3;
-    std::array<example::SpscQueue<Message, 8>, releasers> handoff;
+    std::array<audiopool::HandoffQueue<Message, 8>, releasers> handoff;
     std::atomic<bool> done{false};
     std::array<std::uint64_t, releasers> received{}, corrupted{}, localCopies{};
     std::vector<std::thread> threads;
@@ -94,7 +94,7 @@ OwnerThreadOutcome runOwnerThreadStress(Pool& pool, std::uint64_t cycles) {
             };
             for (;;) {
                 bool got = false;
-                while (auto message = handoff[r].pop()) {
+                while (auto message = handoff[r].try_pop()) {
                     got = true;
                     ++received[r];
                     held.push_back(std::move(*message));
@@ -150,7 +150,7 @@ OwnerThreadOutcome runOwnerThreadStress(Pool& pool, std::uint64_t cycles) {
         Message message{std::move(h), stamp};
         auto& queue = handoff[sent % releasers];
         // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
-        while (!queue.push(std::move(message))) std::this_thread::yield();
+        while (!queue.try_push(std::move(message))) std::this_thread::yield();
         ++sent;
         if (!kept.empty() && kept.size() > random() % 3) dropKept(random() % kept.size());
     }
@@ -241,7 +241,7 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
     action.sa_flags = SA_RESTART;
     REQUIRE(sigaction(SIGUSR1, &action, &previousAction) == 0);
 
-    example::SpscQueue<Message, 64> handoff;
+    audiopool::HandoffQueue<Message, 64> handoff;
     std::atomic<bool> done{false};
     std::uint64_t releaserCorrupted = 0;
     std::thread releaser([&] {
@@ -265,7 +265,7 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
         held.reserve(64);
         for (;;) {
             bool got = false;
-            while (auto message = handoff.pop()) {
+            while (auto message = handoff.try_pop()) {
                 got = true;
                 if (random() % 2 == 0 && S::parkedCount < static_cast<std::sig_atomic_t>(S::parkSlots)) {
                     pthread_sigmask(SIG_BLOCK, &usr1, nullptr);  // the handler takes from the top
@@ -316,7 +316,7 @@ SignalOutcome runSignalReleases(Pool& pool, std::chrono::milliseconds length) {
         verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
         Message message{std::move(h), stamp};
         // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
-        while (!handoff.push(std::move(message))) std::this_thread::yield();
+        while (!handoff.try_push(std::move(message))) std::this_thread::yield();
         ++out.handedOver;
     }
     done.store(true, std::memory_order_release);  // after the last push
@@ -407,8 +407,8 @@ void stressManyThreadsWithSharedCopiesPassedAround() {
     REQUIRE(threads >= 2);
 
     // Thread t passes copies of the buffers it holds to thread t+1 (a ring).
-    std::vector<std::unique_ptr<example::SpscQueue<Message, 8>>> inbox;
-    for (std::size_t t = 0; t < threads; ++t) inbox.push_back(std::make_unique<example::SpscQueue<Message, 8>>());
+    std::vector<std::unique_ptr<audiopool::HandoffQueue<Message, 8>>> inbox;
+    for (std::size_t t = 0; t < threads; ++t) inbox.push_back(std::make_unique<audiopool::HandoffQueue<Message, 8>>());
     std::unique_ptr<std::atomic<bool>[]> finished(new std::atomic<bool>[threads]);
     for (std::size_t t = 0; t < threads; ++t) finished[t].store(false);
     std::vector<std::uint64_t> acquired(threads), failed(threads), passed(threads), corrupted(threads);
@@ -426,7 +426,7 @@ void stressManyThreadsWithSharedCopiesPassedAround() {
         };
         std::uint64_t sequence = 0;
         while (acquired[t] < cycles) {
-            while (auto message = mine.pop()) held.push_back(std::move(*message));
+            while (auto message = mine.try_pop()) held.push_back(std::move(*message));
             const std::size_t channels = random() % 3, frames = random() % 65;  // zero sizes included
             if (auto h = pool->acquireShared(channels, frames)) {
                 const double stamp = verify::makeStamp(static_cast<std::uint32_t>(t), ++sequence);
@@ -439,7 +439,7 @@ void stressManyThreadsWithSharedCopiesPassedAround() {
             }
             if (!held.empty() && random() % 4 == 0) {  // a copy for the next thread
                 Message copy = held[random() % held.size()];
-                if (next.push(std::move(copy))) ++passed[t];  // when full, the copy is dropped here
+                if (next.try_push(std::move(copy))) ++passed[t];  // when full, the copy is dropped here
             }
             holdFor(random);
             const std::size_t keep = random() % 4;
@@ -451,7 +451,7 @@ void stressManyThreadsWithSharedCopiesPassedAround() {
         // Drain copies still coming from the previous thread until it is done.
         const std::size_t previous = (t + threads - 1) % threads;
         for (;;) {
-            while (auto message = mine.pop()) corrupted[t] += !checkAndDrop<Pool>(*message);
+            while (auto message = mine.try_pop()) corrupted[t] += !checkAndDrop<Pool>(*message);
             // acquire: pairs with the release above in the previous thread.
             if (finished[previous].load(std::memory_order_acquire) && mine.empty()) break;
             std::this_thread::yield();
@@ -493,7 +493,7 @@ void stressAcquireOnOneThreadReleaseOnAnother() {
     using Message = Held<typename Pool::Shared>;
     auto pool = verify::makePoolAs<Static, Prepared>();
     const std::uint64_t cycles = cyclesPerThread();
-    example::SpscQueue<Message, 16> handoff;
+    audiopool::HandoffQueue<Message, 16> handoff;
     std::atomic<bool> done{false};
     std::uint64_t received = 0, corrupted = 0, localCopies = 0;
 
@@ -509,7 +509,7 @@ void stressAcquireOnOneThreadReleaseOnAnother() {
             held.pop_back();
         };
         for (;;) {
-            while (auto message = handoff.pop()) {
+            while (auto message = handoff.try_pop()) {
                 ++received;
                 held.push_back(std::move(*message));
                 if (random() % 4 == 0) {  // a second reference on this thread
@@ -542,7 +542,7 @@ void stressAcquireOnOneThreadReleaseOnAnother() {
         verify::stampBuffer(h, stamp, Pool::channels, Pool::frames);
         Message message{std::move(h), stamp};
         // NOLINTNEXTLINE(bugprone-use-after-move): push moves from it only when it succeeds
-        while (!handoff.push(std::move(message))) std::this_thread::yield();
+        while (!handoff.try_push(std::move(message))) std::this_thread::yield();
         ++sent;
     }
     done.store(true, std::memory_order_release);  // after the last push

@@ -1,15 +1,11 @@
-// A bounded wait-free single-producer single-consumer queue, for handing
-// values (pool handles, buffer indices) from one thread to another: the
-// hand-over establishes happens-before. The examples hand buffers from the
-// audio thread to a worker with it (worker_handoff.cpp, the JUCE plugin's
-// meter thread), the tests pass handles between test threads with it, and
-// the cross-thread benchmarks carry every subject's buffers through it, so
-// there its cost is common to all subjects. Copy it with the example that
-// uses it.
-//
-// Each index, and the slots, sit on their own cache line: the producer writes
-// only the tail, the consumer only the head, and neither index shares a line
-// with the other or with the slots (the benchmarks measure with this layout).
+// A bounded wait-free single-producer single-consumer queue: the hand-off
+// ring the cross-thread benchmarks carry every subject's buffers through
+// (callback.cpp, throughput.cpp), so there its cost is common to all
+// subjects, and the results in docs/results/ were measured with it. Each
+// index, and the slots, sit on their own cache line: the producer writes only
+// the tail, the consumer only the head. The library's own queue is
+// audiopool::HandoffQueue (handoff_queue.hpp), measured beside this one by
+// bench/handoff.cpp.
 //
 // Library-independent: include it before `import audiopool;`.
 #pragma once
@@ -21,7 +17,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace example {
+namespace bench {
 
 /// Alignment of each index and of the slots: two 64-byte lines, so the
 /// adjacent-line prefetcher does not pair the head with the tail either.
@@ -73,4 +69,4 @@ private:
     alignas(spscQueueLine) std::array<T, N> slots_{};
 };
 
-} // namespace example
+} // namespace bench
