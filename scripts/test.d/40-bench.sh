@@ -15,7 +15,7 @@ bench_smoke() {
   local build=build/clang out=build/clang/bench-smoke
   use_shared_build clang --target audiopool-bench-throughput --target audiopool-bench-latency \
     --target audiopool-bench-pairs --target audiopool-bench-callback --target audiopool-bench-handoff \
-    --target audiopool-bench-arena || return 1
+    --target audiopool-bench-arena --target audiopool-bench-object-pool || return 1
   [ -x "$build/bench/audiopool-bench-throughput" ] || { echo "benchmarks not built (no Google Benchmark?)"; return 1; }
   mkdir -p "$out"
   "$build/bench/audiopool-bench-throughput" --quick --summary-only --benchmark_min_time=0.0001 \
@@ -30,6 +30,8 @@ bench_smoke() {
     grep -q "ReaderWriterQueue" "$out/handoff.txt" &&
     "$build/bench/audiopool-bench-arena" --seconds=0.5 >"$out/arena.txt" &&
     grep -q "monotonic" "$out/arena.txt" &&
+    "$build/bench/audiopool-bench-object-pool" --seconds=0.5 >"$out/object_pool.txt" &&
+    grep -q "boost::object_pool" "$out/object_pool.txt" &&
     bash scripts/plot-bench.sh "$out" "$out/plots" >/dev/null &&
     [ -s "$out/plots/sweep.svg" ] && [ -s "$out/plots/latency-cache.svg" ] && [ -s "$out/plots/callback-churn.svg" ]
 }
