@@ -136,6 +136,7 @@ public:
         return block;
     }
     /// Takes `other`'s block, giving this one's back to its resource.
+    // NOLINTNEXTLINE(cppcoreguidelines-rvalue-reference-param-not-moved): taken member by member with std::exchange
     void swapIn(QueueSlots&& other) noexcept {
         deallocate();
         values_ = std::exchange(other.values_, nullptr);

@@ -27,7 +27,7 @@ bench_smoke() {
     "$build/bench/audiopool-bench-pairs" all 1000 &&
     callback_smoke "$build" "$out" &&
     "$build/bench/audiopool-bench-handoff" --items=20000 --trips=2000 --drops=2000 --runs=1 >"$out/handoff.txt" &&
-    grep -q "ReaderWriterQueue" "$out/handoff.txt" &&
+    grep -q "moodycamel" "$out/handoff.txt" &&
     "$build/bench/audiopool-bench-arena" --seconds=0.5 >"$out/arena.txt" &&
     grep -q "monotonic" "$out/arena.txt" &&
     "$build/bench/audiopool-bench-object-pool" --seconds=0.5 >"$out/object_pool.txt" &&
