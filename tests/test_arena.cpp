@@ -24,30 +24,15 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/record_misuses.hpp"
 
 namespace {
 
 using audiopool::Arena;
 using audiopool::dynamic;
 
-std::vector<audiopool::MisuseReport>& reports() {
-    static std::vector<audiopool::MisuseReport> r;
-    return r;
-}
-void recordMisuse(const audiopool::MisuseReport& report) noexcept { reports().push_back(report); }
-
-/// Installs the recording handler for one test and restores the previous one after.
-struct RecordMisuses {
-    RecordMisuses() {
-        reports().clear();
-        reports().reserve(16);  // the handler runs inside the arena's calls: no growth there
-        previous = audiopool::setMisuseHandler(&recordMisuse);  // NOLINT(cppcoreguidelines-prefer-member-initializer)
-    }
-    ~RecordMisuses() { audiopool::setMisuseHandler(previous); }
-    RecordMisuses(const RecordMisuses&) = delete;
-    RecordMisuses& operator=(const RecordMisuses&) = delete;
-    audiopool::MisuseHandler previous;
-};
+using test::RecordMisuses;
+using test::reports;
 
 /// A resource that counts what it hands out and gets back, and can be told
 /// to throw or to return null.

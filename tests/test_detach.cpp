@@ -6,27 +6,13 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/record_misuses.hpp"
 #include "support/pool_under_test.hpp"
 
 namespace {
 
-std::vector<audiopool::MisuseReport>& reports() {
-    static std::vector<audiopool::MisuseReport> r;
-    return r;
-}
-void recordMisuse(const audiopool::MisuseReport& report) noexcept { reports().push_back(report); }
-
-/// Installs the recording handler for one test and restores the default after.
-struct RecordMisuses {
-    RecordMisuses() {
-        reports().clear();  // before the handler may write to it
-        previous = audiopool::setMisuseHandler(&recordMisuse);  // NOLINT(cppcoreguidelines-prefer-member-initializer)
-    }
-    ~RecordMisuses() { audiopool::setMisuseHandler(previous); }
-    RecordMisuses(const RecordMisuses&) = delete;  // one restore per install
-    RecordMisuses& operator=(const RecordMisuses&) = delete;
-    audiopool::MisuseHandler previous;
-};
+using test::RecordMisuses;
+using test::reports;
 
 template <class Policy>
 using SmallPool = test::Pool<float, 2, 16, 3, Policy>;

@@ -24,29 +24,15 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/record_misuses.hpp"
 #include "support/policy_lists.hpp"
 
 namespace {
 
 using audiopool::dynamic;
 
-std::vector<audiopool::MisuseReport>& reports() {
-    static std::vector<audiopool::MisuseReport> r;
-    return r;
-}
-void recordMisuse(const audiopool::MisuseReport& report) noexcept { reports().push_back(report); }
-
-/// Installs the recording handler for one test and restores the previous one after.
-struct RecordMisuses {
-    RecordMisuses() {
-        reports().clear();
-        previous = audiopool::setMisuseHandler(&recordMisuse);  // NOLINT(cppcoreguidelines-prefer-member-initializer)
-    }
-    ~RecordMisuses() { audiopool::setMisuseHandler(previous); }
-    RecordMisuses(const RecordMisuses&) = delete;
-    RecordMisuses& operator=(const RecordMisuses&) = delete;
-    audiopool::MisuseHandler previous;
-};
+using test::RecordMisuses;
+using test::reports;
 
 /// An object that counts its constructions and destructions, and checks
 /// on destruction that it was constructed (a destructor run on a slot

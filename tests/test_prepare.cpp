@@ -12,6 +12,7 @@ import audiopool;
 #else
 #include <audiopool/audiopool.hpp>
 #endif
+#include "support/record_misuses.hpp"
 
 namespace {
 
@@ -21,23 +22,8 @@ using audiopool::Sizes;
 template <class Policy>
 using DynamicPool = audiopool::Pool<float, dynamic, dynamic, dynamic, Policy>;
 
-std::vector<audiopool::MisuseReport>& reports() {
-    static std::vector<audiopool::MisuseReport> r;
-    return r;
-}
-void recordMisuse(const audiopool::MisuseReport& report) noexcept { reports().push_back(report); }
-
-/// Installs the recording handler for one test and restores the previous one after.
-struct RecordMisuses {
-    RecordMisuses() {
-        reports().clear();
-        previous = audiopool::setMisuseHandler(&recordMisuse);  // NOLINT(cppcoreguidelines-prefer-member-initializer)
-    }
-    ~RecordMisuses() { audiopool::setMisuseHandler(previous); }
-    RecordMisuses(const RecordMisuses&) = delete;
-    RecordMisuses& operator=(const RecordMisuses&) = delete;
-    audiopool::MisuseHandler previous;
-};
+using test::RecordMisuses;
+using test::reports;
 
 /// A resource that counts what it hands out and gets back, and can be told
 /// to throw, to return misaligned memory, or to wait inside allocate.
