@@ -10,6 +10,7 @@
 #include "audiopool/atomics.hpp"
 #include "audiopool/buffer_storage.hpp"
 #include "audiopool/builtin_policies.hpp"
+#include "audiopool/cache.hpp"
 #include "audiopool/chunks.hpp"
 #include "audiopool/detach_words.hpp"
 #include "audiopool/free_list.hpp"

@@ -55,6 +55,12 @@
 //    Misuse::WrongThread in every build, at no cost to the common path: a
 //    flagged inUse exceeds every high-water mark, so it is tested only in
 //    the branch that handles a new peak.
+//  - `PoppedBatch popBatch(links, std::uint32_t* out, std::uint32_t wanted)`
+//    and `void pushBatch(const std::uint32_t* indices, std::uint32_t count,
+//    links)`: many indices in one step, for a thread cache (cache.hpp) on a
+//    list whose threadRule is AnyThread; the same ordering as pop and push
+//    for every index moved. Without them a cache moves its batches one pop
+//    or push at a time.
 //
 // Constant initialisation: a FreeList's initial state should be all zero
 // bits (choose the encoding so), so that a `constinit` pool lives in .bss.
@@ -130,6 +136,15 @@ struct Popped {
     std::uint32_t index;
     /// How many indices were out of the free list right after this pop
     /// (exact at a new peak; see the contract above).
+    std::uint32_t inUse;
+};
+
+/// What the optional FreeList::popBatch returns (a thread cache's refill).
+struct PoppedBatch {
+    /// How many indices were taken (0 when the list was empty).
+    std::uint32_t count;
+    /// How many indices were out of the free list right after (exact at a
+    /// new peak, as Popped::inUse).
     std::uint32_t inUse;
 };
 

@@ -51,6 +51,7 @@
 #include <type_traits>
 #endif
 #include "audiopool/buffer_storage.hpp"
+#include "audiopool/cache.hpp"
 #include "audiopool/detach_words.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/handles.hpp"
@@ -79,6 +80,9 @@ struct Stats {
     std::uint64_t failedAcquisitions = 0; ///< acquires refused because the pool was empty
     std::uint64_t rejectedRequests = 0;   ///< acquires refused as larger than the pool's buffers
     std::uint64_t misuses = 0;  ///< detected double, stale, foreign or out-of-range releases, and wrong-thread use
+    /// Buffers held in thread caches now (Pool::cache(), cache.hpp): out of
+    /// the free list, not in a handle. inUse does not count them; highWater does.
+    std::size_t cached = 0;
 
     friend constexpr bool operator==(const Stats&, const Stats&) = default;
 };
@@ -173,15 +177,7 @@ public:
             refused(popped.inUse);
             return {};
         }
-        // ASan builds: the buffer is ours; its samples become addressable
-        // before any handle can reach them (poison.hpp).
-        if constexpr (detail::poisonsReleased)
-            detail::unpoisonSamples(buffers_.samples(popped.index), buffers_.sampleBytes());
-        // relaxed: the pop's acquire already ordered us after the release that
-        // freed this buffer; the word is ours alone until we hand out a handle.
-        slots.fields(popped.index).ownership.store(1, std::memory_order_relaxed);
-        if (!buffers_.pointersFilled(popped.index)) [[unlikely]]
-            buffers_.fillPointers(popped.index);
+        prepareHandOut(slots, popped.index);
         // relaxed: a statistic; it publishes no other data. (A pop that saw
         // its thread rule broken flags inUse above every mark: handled there.)
         if (popped.inUse > highWater_.load(std::memory_order_relaxed)) [[unlikely]]
@@ -210,6 +206,21 @@ public:
     }
     /// As acquireShared(numChannels, numFrames), a whole buffer.
     [[nodiscard]] Shared acquireShared() noexcept AUDIOPOOL_NONBLOCKING { return Shared(acquire()); }
+
+    /// A cache of up to Size buffers for the calling thread, in front of this
+    /// pool's shared free list (cache.hpp): keep it in the thread's context,
+    /// acquire and release through it on that thread only. Buffers move
+    /// between it and the pool in batches of Size/2. When the pool already
+    /// has maxCachesPerPool live caches, the cache passes every call
+    /// straight to the pool (PoolCache::caching() is false). Only for a
+    /// policy that lets any thread acquire and release (Treiber).
+    /// Thread: any (the cache is then that thread's). Progress: lock-free
+    /// (claims a counter slot). Allocates: no.
+    template <std::size_t Size>
+        requires(threadRule == ThreadRule::AnyThread)
+    [[nodiscard]] PoolCache<Pool, Size> cache() noexcept {
+        return PoolCache<Pool, Size>(*this, caches_.claim());
+    }
 
     /// Gives back a buffer that Unique::detach() took out of its handle.
     /// Returns false, and reports the misuse, when it is not the current
@@ -258,6 +269,16 @@ public:
         s.failedAcquisitions = failed_.load(std::memory_order_relaxed);
         s.rejectedRequests = rejected_.load(std::memory_order_relaxed);
         s.misuses = misuses_.load(std::memory_order_relaxed);
+        if constexpr (caches) {
+            // The caches' hand-outs and give-backs (cache.hpp): their buffers
+            // are out of the free list (so in the high-water mark above) but
+            // in no handle.
+            const detail::CacheTotals t = caches_.totals();
+            s.cached = static_cast<std::size_t>(std::min<std::uint64_t>(t.held(), s.inUse));
+            s.inUse -= s.cached;
+            s.acquisitions += t.acquiredNet;
+            s.releases += t.releasedNet;
+        }
         return s;
     }
 
@@ -367,6 +388,8 @@ private:
     friend class UniqueBuffer<Pool>;
     friend class SharedBuffer<Pool>;
     friend class detail::BufferHandle<Pool>;
+    template <class, std::size_t>
+    friend class PoolCache;
 
     // A buffer's ownership word: 1..n = live handles (a Unique holds 1),
     // detachedBit | generation = out of any handle (Unique::detach); in the
@@ -391,6 +414,9 @@ private:
     };
     using Buffers = std::conditional_t<prepares, detail::AllocatedBuffers<Sample, Fields>,
                                        detail::InlineBuffers<Sample, Channels, Frames, Capacity, Fields>>;
+    /// Whether thread caches may be made (cache.hpp): any thread may acquire and release.
+    static constexpr bool caches = threadRule == ThreadRule::AnyThread;
+    using CacheAtomics = Atomics;
 
     Popped popIndex(typename Buffers::Links slots) noexcept {
         if constexpr (linked) return free_.pop(slots);
@@ -400,6 +426,84 @@ private:
         if constexpr (linked) free_.push(index, buffers_.links());
         else free_.push(index);
     }
+
+    /// A buffer just taken from the free list (or a cache) becomes a
+    /// handle's: addressable, owned once, its channel pointers filled.
+    AUDIOPOOL_HOT_INLINE void prepareHandOut(typename Buffers::Links slots, std::uint32_t index) noexcept {
+        // ASan builds: the buffer is ours; its samples become addressable
+        // before any handle can reach them (poison.hpp).
+        if constexpr (detail::poisonsReleased) detail::unpoisonSamples(buffers_.samples(index), buffers_.sampleBytes());
+        // relaxed: the pop's acquire already ordered us after the release that
+        // freed this buffer; the word is ours alone until we hand out a handle.
+        slots.fields(index).ownership.store(1, std::memory_order_relaxed);
+        if (!buffers_.pointersFilled(index)) [[unlikely]]
+            buffers_.fillPointers(index);
+    }
+
+    // ---- thread caches (cache.hpp): what PoolCache asks of the pool ----
+
+    /// Whether a cached acquire's size fits; counts it as rejected if not.
+    bool cachedRequestFits(std::size_t numChannels, std::size_t numFrames) noexcept {
+        if (numChannels <= buffers_.channels() && numFrames <= buffers_.frames()) [[likely]]
+            return true;
+        rejected();
+        return false;
+    }
+    /// Up to `wanted` buffers from the free list into `out`, the top (the
+    /// most recently released) last; 0, counted as a failed acquisition,
+    /// when it has none.
+    std::uint32_t takeBatchCached(std::uint32_t* out, std::uint32_t wanted) noexcept {
+        const auto slots = buffers_.links();
+        PoppedBatch batch{0, 0};
+        if constexpr (requires { free_.popBatch(slots, out, wanted); }) {
+            batch = free_.popBatch(slots, out, wanted);
+        } else {
+            for (; batch.count < wanted; ++batch.count) {
+                const Popped popped = popIndex(slots);
+                batch.inUse = popped.inUse;
+                if (popped.index == Popped::none) break;
+                out[batch.count] = popped.index;
+            }
+        }
+        if (batch.count == 0) [[unlikely]] {
+            refused(batch.inUse);
+            return 0;
+        }
+        std::reverse(out, out + batch.count);  // the cache hands out from the end: the warmest first
+        // relaxed: a statistic, as in acquire().
+        if (batch.inUse > highWater_.load(std::memory_order_relaxed)) [[unlikely]]
+            newPeakOrRuleBroken(batch.inUse);
+        return batch.count;
+    }
+    /// Gives `count` cached buffers back to the free list, `indices[0]` on top.
+    void giveBatchCached(const std::uint32_t* indices, std::uint32_t count) noexcept {
+        const auto slots = buffers_.links();
+        if constexpr (requires { free_.pushBatch(indices, count, slots); }) {
+            free_.pushBatch(indices, count, slots);
+        } else {
+            for (std::uint32_t i = count; i-- > 0;) pushIndex(indices[i]);
+        }
+    }
+    /// A cached buffer handed out.
+    Unique handOutCached(std::uint32_t index, std::size_t numChannels, std::size_t numFrames) noexcept {
+        prepareHandOut(buffers_.links(), index);
+        return Unique(this, index, numChannels, numFrames);
+    }
+    bool ownsCached(const Unique& buffer) const noexcept { return buffer.pool_ == this; }
+    /// A handle's buffer taken into a cache: marked released (as a release
+    /// into the free list marks it); the handle becomes empty. The ownership
+    /// word stays 1, as a Unique's release leaves it.
+    std::uint32_t takeBackCached(Unique& buffer) noexcept {
+        const std::uint32_t index = buffer.index_;
+        if constexpr (detail::marksReleased)
+            detail::markReleased(buffers_.samples(index), buffers_.channels() * buffers_.stride());
+        buffer.forget();
+        return index;
+    }
+    void reportForeign(const Unique& buffer) noexcept { misuse(Misuse::ForeignRelease, buffer.index_); }
+    void reportCacheThread() noexcept { misuse(Misuse::WrongThread, Popped::none); }
+    detail::CacheCounters<Atomics>& cacheCounters(std::uint32_t slot) noexcept { return caches_.counters(slot); }
+    void endCache(std::uint32_t slot) noexcept { caches_.unclaim(slot); }
 
     Sample* channelData(std::uint32_t index, std::size_t channel) noexcept {
         return buffers_.samples(index) + channel * buffers_.stride();
@@ -466,6 +570,7 @@ private:
         failed_.store(0, std::memory_order_relaxed);
         rejected_.store(0, std::memory_order_relaxed);
         misuses_.store(0, std::memory_order_relaxed);
+        if constexpr (caches) caches_.startOver();
         acquirer_.unbind();
         releaser_.unbind();
     }
@@ -589,6 +694,8 @@ private:
     detail::ThreadBinding<Atomics> acquirer_{}, releaser_{};
     // A dynamic pool only: set while prepare() or releaseMemory() runs.
     [[no_unique_address]] std::conditional_t<prepares, std::atomic<bool>, detail::NoLink> preparing_{};
+    // Policies that allow thread caches: a counter slot per live cache (cache.hpp), last: off every hot path.
+    [[no_unique_address]] std::conditional_t<caches, detail::CacheSlots<Atomics>, detail::NoLink> caches_{};
 };
 
 }  // namespace audiopool

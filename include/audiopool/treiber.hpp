@@ -45,6 +45,7 @@
 #pragma once
 #include "audiopool/config.hpp"
 #ifndef AUDIOPOOL_MODULE  // module mode: the standard headers are in the global module fragment
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <string_view>
@@ -163,6 +164,74 @@ struct BasicTreiber {
                 // (2) success release: publishes the link above and everything
                 // the releasing thread wrote to the buffer, to the acquire in
                 // pop (1). failure relaxed: we only relink and retry.
+                if (head_.compare_exchange_weak(head, wanted, std::memory_order_release, std::memory_order_relaxed))
+                    return;
+            }
+        }
+
+        /// Takes up to `wanted` indices from the top in one compare-and-swap
+        /// (a thread cache's refill, cache.hpp) into `out`, top first; returns
+        /// how many (0 when the list is empty) and the used count after.
+        /// The tag advances by the number taken, so the pop count stays exact
+        /// and the ABA argument is the single pop's: a head that compares
+        /// equal with its tag saw no pop in between, so the links followed
+        /// below it (of indices still in the list) are the ones in place.
+        /// At most 2^(TagBits-1) are taken, so one call crosses at most one
+        /// half-wrap (counts() corrects a lag of one crossing, no more).
+        /// Thread: any. Progress: lock-free. Allocates: no.
+        template <class Links>
+        PoppedBatch popBatch(Links links, std::uint32_t* out, std::uint32_t wanted) noexcept AUDIOPOOL_NONBLOCKING {
+            wanted = std::min<std::uint32_t>(wanted, halfWrapMask + 1);
+            // (5) acquire: as (1), for the head and every link below it that
+            // the push (2) or pushBatch (6) that made it the head published.
+            std::uint64_t head = head_.load(std::memory_order_acquire);
+            for (;;) {
+                const std::uint32_t used = usedOf(head);
+                const std::uint32_t count = std::min<std::uint32_t>(wanted, this->capacity() - used);
+                if (count == 0) return {0, used};
+                std::uint32_t index = indexOf(head);
+                for (std::uint32_t i = 0;; ++i) {
+                    out[i] = index;
+                    // relaxed: as in pop; a stale link means the tag moved and the CAS fails.
+                    index = decodeLink(index, Atomics::ref(links[index]).load(std::memory_order_relaxed)) & 0xFFFFu;
+                    if (i + 1 == count) break;
+                    // A stale chain can name any index: keep the walk inside
+                    // the links until the CAS below refuses it.
+                    if (index >= this->capacity()) index = 0;
+                }
+                const std::uint32_t oldTag = tagOf(head);
+                const std::uint32_t tag = (oldTag + count) & tagMask;
+                const std::uint64_t wanted64 = pack(index, used + count, tag);
+                // success and failure acquire: as in pop (1).
+                if (head_.compare_exchange_weak(head, wanted64, std::memory_order_acquire, std::memory_order_acquire)) {
+                    if ((oldTag & halfWrapMask) + count > halfWrapMask) [[unlikely]]
+                        countHalfWrap();
+                    return {count, used + count};
+                }
+            }
+        }
+
+        /// Puts `count` indices (at least 1) on top in one compare-and-swap,
+        /// `indices[0]` on top (a thread cache's flush, cache.hpp). The
+        /// indices are the caller's: linking them to each other needs no
+        /// atomicity against other threads, only the last one's link to the
+        /// old head is redone on a retry.
+        /// Thread: any. Progress: lock-free. Allocates: no.
+        template <class Links>
+        void pushBatch(const std::uint32_t* indices, std::uint32_t count, Links links) noexcept AUDIOPOOL_NONBLOCKING {
+            for (std::uint32_t i = 0; i + 1 < count; ++i)
+                // relaxed: published by the release CAS (6).
+                Atomics::ref(links[indices[i]])
+                    .store(encodeLink(indices[i], indices[i + 1]), std::memory_order_relaxed);
+            const std::uint32_t last = indices[count - 1];
+            // relaxed: only used to link; the CAS validates it.
+            std::uint64_t head = head_.load(std::memory_order_relaxed);
+            for (;;) {
+                // relaxed: published by the release CAS (6).
+                Atomics::ref(links[last]).store(encodeLink(last, indexOf(head)), std::memory_order_relaxed);
+                const std::uint64_t wanted = pack(indices[0], usedOf(head) - count, tagOf(head));
+                // (6) success release: publishes every link above and the
+                // buffers' contents to the acquire in pop (1) or popBatch (5).
                 if (head_.compare_exchange_weak(head, wanted, std::memory_order_release, std::memory_order_relaxed))
                     return;
             }

@@ -27,6 +27,9 @@ struct CrossThread : std::bool_constant<FreeListOf<Policy>::crossThread> {};
 template <class Policy>
 struct ManyReleasers : std::bool_constant<threadRuleOf<Policy> == audiopool::ThreadRule::AnyThread ||
                                           threadRuleOf<Policy> == audiopool::ThreadRule::OneAcquirerAnyReleaser> {};
+/// Any thread may acquire and release: thread caches allowed (Treiber).
+template <class Policy>
+struct AnyThread : std::bool_constant<threadRuleOf<Policy> == audiopool::ThreadRule::AnyThread> {};
 /// One thread does everything (IndexStack).
 template <class Policy>
 struct OneThread : std::bool_constant<threadRuleOf<Policy> == audiopool::ThreadRule::OneThread> {};
