@@ -9,6 +9,7 @@ The page marks each generated block with a pair of HTML comments,
 them is replaced by a fenced block:
     machine           machine.txt
     callbacks         the callback benchmark's part of summary.txt
+    graph             the graph renderer's part (thread caches)
     single-operations the rest: throughput, latency, instructions
 A page without one of the markers, or a summary without its parts, is an
 error: nothing is written then.
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 CALLBACKS = "==== Audio callbacks"
+GRAPH = "==== A graph renderer"
 SINGLE = "==== audiopool benchmark summary"
 
 
@@ -28,20 +30,22 @@ def main():
     results, page = Path(sys.argv[1]), Path(sys.argv[2])
     machine = (results / "machine.txt").read_text().strip()
     summary = (results / "summary.txt").read_text()
-    if CALLBACKS not in summary or SINGLE not in summary:
-        print(f"{results / 'summary.txt'}: no callback or single-operation part", file=sys.stderr)
+    if CALLBACKS not in summary or GRAPH not in summary or SINGLE not in summary:
+        print(f"{results / 'summary.txt'}: no callback, graph or single-operation part", file=sys.stderr)
         return 1
-    callbacks = summary[summary.index(CALLBACKS):summary.index(SINGLE)].strip()
+    callbacks = summary[summary.index(CALLBACKS):summary.index(GRAPH)].strip()
+    graph = summary[summary.index(GRAPH):summary.index(SINGLE)].strip()
     single = summary[summary.index(SINGLE):].strip()
     text = page.read_text()
-    for name, body in [("machine", machine), ("callbacks", callbacks), ("single-operations", single)]:
+    for name, body in [("machine", machine), ("callbacks", callbacks), ("graph", graph),
+                       ("single-operations", single)]:
         pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(<!-- end generated: {name} -->)", re.S)
         if not pattern.search(text):
             print(f"{page}: no generated block {name}", file=sys.stderr)
             return 1
         text = pattern.sub(lambda m: m.group(1) + "```\n" + body + "\n```\n" + m.group(2), text)
     page.write_text(text)
-    print(f"{page}: machine, callbacks and single-operation results from {results}/")
+    print(f"{page}: machine, callback, graph and single-operation results from {results}/")
     return 0
 
 

@@ -5,6 +5,7 @@
 // includes what it uses.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
