@@ -42,24 +42,59 @@
 // queue included); an acquire that finds one dry is counted and reported.
 //
 // Method: callbacks run back to back (a real 1.33 ms callback cannot be run
-// 10^6 times), each timed between two fenced TSC reads. Within one block size
-// and load the strategies take turns in slices of about 20 ms, in rotating
-// order, so a noisy moment on the machine is spread over all of them; each
-// slice starts with 10 untimed callbacks. The deadline is relative: budget =
-// 2 x the static strategy's median callback at that block size and load, so
-// the baseline's own work takes half of it; a miss is a callback over the
-// budget. Page faults: getrusage(RUSAGE_THREAD) on the render thread around
-// the timed callbacks of each slice. The render thread, the worker and the
-// load thread share the machine's cores; nothing is pinned.
+// 10^6 times), each timed between two fenced TSC reads. Each load and block
+// size is measured as R repetitions (--repeats, default 5) of seconds / R
+// each; within a repetition the strategies take turns in slices of about
+// 20 ms (shorter when a repetition would not hold one slice of each), in
+// rotating order, so a noisy moment on the machine is spread over all of
+// them; each slice starts with 10 untimed callbacks. The deadline is
+// relative: budget = 2 x the static strategy's median callback at that block
+// size and load, so the baseline's own work takes half of it; a miss is a
+// callback over the budget. Page faults: getrusage(RUSAGE_THREAD) on the
+// render thread around the timed callbacks of each slice. The render thread,
+// the worker and the load thread share the machine's cores; nothing is
+// pinned. The render thread asks for SCHED_FIFO (priority 70, as an audio
+// host's callback thread would run; --fifo=off to stay at SCHED_OTHER), and
+// takes it only when the kernel throttles real-time threads
+// (kernel.sched_rt_runtime_us >= 0, 950000 by default), since it never
+// sleeps; the threads it starts do not inherit it (SCHED_RESET_ON_FORK). The
+// output says which it got and why. The price: a worker queued on the render
+// thread's core waits there until the scheduler moves it, so a strategy that
+// hands off finds the hand-off queue full more often (counted, and charged to
+// the callback that waits).
+//
+// Percentiles, excess and ratio_* are read off all of a strategy's samples
+// (the R repetitions pooled). The verdicts use the repetitions: each
+// repetition gives each strategy's ratio to static, and to its limit (the
+// static strategy doing the same hand-offs: "static" for those that keep
+// every buffer on the render thread, "static hand-off" for those that hand
+// buffers to the worker), at p50 and p99.9; a verdict reads the median of
+// those R ratios, and their range (lowest..highest) says how far one
+// repetition can be from another. A pool strategy's target, against its
+// limit: p50 <= 1.02 x static (render thread only) or <= 1.03 x static
+// hand-off (hand-off), and p99.9 <= 1.10 x. Met when the median and the whole
+// range are within the target, MISSED when the whole range is beyond it,
+// inconclusive otherwise (the run too short to tell). A peer is "as good"
+// when its medians are within its kind's target or no further from its limit
+// than the best audiopool policy, else "behind".
 //
 // Prints one table per load and block size (percentiles, excess over static,
-// ratios, misses, faults), a verdict per load and the targets (each audiopool
-// policy within 1.05 x static at p50 and p99.9 under every load; no page
-// fault in a pool strategy's callbacks).
-// Options: --seconds=S (per load and block size, all strategies; default 6),
+// ratios to static and to the limit, misses, faults, verdict), a verdict per
+// load (each strategy's worse block size) and the targets (each pool within
+// its target under every load; no page fault in a pool strategy's callbacks).
+// Options: --seconds=S (per load and block size, all strategies and
+//          repetitions; default 6), --repeats=R (default 5),
 //          --loads=none,cache,churn (which loads, default all; they run in
 //          this order whatever the list says: see bench/load.hpp),
+//          --fifo=auto|off (the render thread's scheduling; default auto),
 //          --csv=PATH, --json=PATH (the results), --ccdf=PATH (the distributions, to plot).
+// Profile mode (scripts/bench-callback-profile.sh runs it under valgrind, to
+// count where each strategy's instructions and cache misses go):
+//          --profile=STRATEGY --callbacks=N [--frames=64|256] runs only that
+//          strategy (and the worker, when it hands off), with no load and no
+//          clock read: 100 warm-up callbacks, then N; prints one line (the
+//          strategy and its limit) and exits. --profile=list prints the
+//          strategies' names, one per line.
 #include "spsc_queue.hpp"
 #include "each_type.hpp"
 #include "load.hpp"
@@ -67,6 +102,8 @@
 #include "report.hpp"
 #include "timing.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -76,6 +113,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <memory_resource>
@@ -116,6 +154,21 @@ constexpr std::size_t busCapacity = busCount;
 
 constexpr int warmUpCallbacks = 10;  // untimed, at the start of every slice
 constexpr double sliceSeconds = 0.02;
+constexpr int profileWarmUpCallbacks = 100;  // profile mode: past the first trips round the held lines
+
+// The targets, each against the strategy's limit (the static strategy doing
+// the same hand-offs). A strategy that keeps every buffer on the render
+// thread is compared with static and has less room than one that hands
+// buffers off, whose excess over static hand-off also holds the cross-thread
+// release.
+constexpr double targetP50OnRenderThread = 1.02;
+constexpr double targetP50HandingOff = 1.03;
+constexpr double targetP999 = 1.10;
+constexpr double targetP50(bool crossThread) { return crossThread ? targetP50HandingOff : targetP50OnRenderThread; }
+
+// The render thread's real-time priority under --fifo=auto: mid-range (1..99),
+// as audio hosts give their callback threads.
+constexpr int renderPriority = 70;
 
 // ---- buffers that are not pool handles ----
 
@@ -189,6 +242,11 @@ private:
     std::unique_ptr<Storage> storage_ = std::make_unique<Storage>();  // value-initialised: every page touched
     std::uint32_t nextRing_ = 0;
 };
+
+/// The limit a strategy is judged against: the static strategy that hands
+/// buffers to the worker as it does (static hand-off's is itself).
+template <class Strategy>
+constexpr const char* limitOf = Strategy::crossThread ? StaticStrategy<true>::name : StaticStrategy<false>::name;
 
 template <class Policy, std::size_t Capacity, std::uint32_t Channels>
 using CallbackPool = audiopool::Pool<float, Channels, maxFrames, Capacity, Policy>;
@@ -661,7 +719,9 @@ public:
         for (std::uint32_t v = 0; v < voices; ++v) states_[v] = voiceState(v);
     }
 
-    /// Runs `warmUp` untimed callbacks, then `count` timed ones into `ticks`.
+    /// Runs `warmUp` untimed callbacks, then `count` timed ones into `ticks`
+    /// (untimed too when ticks is null: the profile mode, which reads no
+    /// clock).
     void run(Worker& worker, std::uint32_t frames, int warmUp, std::size_t count, std::uint32_t* ticks) {
         if constexpr (Strategy::crossThread) {
             handOff_.setFrames(frames);
@@ -669,12 +729,15 @@ public:
         }
         for (int i = 0; i < warmUp; ++i) callback(frames);
         const std::uint64_t faults0 = faults();
-        for (std::size_t i = 0; i < count; ++i) {
-            const std::uint64_t t0 = bench::stamp();
-            callback(frames);
-            const std::uint64_t t1 = bench::stamp();
-            ticks[i] = static_cast<std::uint32_t>(std::min<std::uint64_t>(t1 - t0, 0xFFFF'FFFFu));
-        }
+        if (!ticks)
+            for (std::size_t i = 0; i < count; ++i) callback(frames);
+        else
+            for (std::size_t i = 0; i < count; ++i) {
+                const std::uint64_t t0 = bench::stamp();
+                callback(frames);
+                const std::uint64_t t1 = bench::stamp();
+                ticks[i] = static_cast<std::uint32_t>(std::min<std::uint64_t>(t1 - t0, 0xFFFF'FFFFu));
+            }
         counts.pageFaults += faults() - faults0;
         if constexpr (Strategy::crossThread) worker.stop(handOff_);
         else line_.releaseAll([&](Voice& v) { strategy_.releaseVoice(v); });
@@ -772,11 +835,17 @@ public:
     virtual ~Contender() = default;
     virtual const char* name() const = 0;
     virtual std::string kind() const = 0;
+    virtual const char* limit() const = 0;  // limitOf the strategy
     /// Render thread: one slice of `count` timed callbacks, appended to ticks.
     virtual void slice(Worker& worker, std::uint32_t frames, std::size_t count) = 0;
+    /// Render thread: `warmUp` then `count` callbacks, none timed (the profile mode).
+    virtual void untimed(Worker& worker, std::uint32_t frames, int warmUp, std::size_t count) = 0;
     virtual Counts counts() const = 0;
     virtual void reset() = 0;  // new load or block size: no samples, no counts
+    /// Marks the end of a repetition: its samples are ticks[previous end, ticks.size()).
+    void endRepetition() { repetitionEnds.push_back(ticks.size()); }
     std::vector<std::uint32_t> ticks;
+    std::vector<std::size_t> repetitionEnds;
 };
 
 template <class Strategy>
@@ -784,14 +853,19 @@ class ContenderOf final : public Contender {
 public:
     const char* name() const override { return Strategy::name; }
     std::string kind() const override { return Strategy::kind; }
+    const char* limit() const override { return limitOf<Strategy>; }
     void slice(Worker& worker, std::uint32_t frames, std::size_t count) override {
         const std::size_t at = ticks.size();
         ticks.resize(at + count);  // zero-filled here, so no page fault inside the timed loop
         render_->run(worker, frames, warmUpCallbacks, count, ticks.data() + at);
     }
+    void untimed(Worker& worker, std::uint32_t frames, int warmUp, std::size_t count) override {
+        render_->run(worker, frames, warmUp, count, nullptr);
+    }
     Counts counts() const override { return render_->counts - base_; }
     void reset() override {
         ticks.clear();
+        repetitionEnds.clear();
         base_ = render_->counts;
     }
 
@@ -805,51 +879,110 @@ private:
 
 /// One strategy at one load and block size, read off its samples.
 struct Result {
-    std::string load, strategy, kind;
+    std::string load, strategy, kind, limit;
+    bool handsOff = false;  // judged against static hand-off
     std::uint32_t frames = 0;
-    std::size_t callbacks = 0;
-    bench::Percentiles us{};  // callback time
+    std::size_t callbacks = 0, repeats = 0;
+    bench::Percentiles us{};      // callback time, the repetitions pooled
     bench::Percentiles excess{};  // over static, same quantile (max: max - static max)
-    double ratioP50 = 0, ratioP999 = 0;
+    double ratioP50 = 0, ratioP999 = 0;  // to static, the repetitions pooled
+    // Each repetition's ratio, median and range over the repetitions: to
+    // static, and to the limit.
+    bench::Spread staticP50{}, staticP999{}, limitP50{}, limitP999{};
     double budgetUs = 0, missesPerMillion = 0;
     Counts counts;
-    std::string verdict;  // limit; pool: met / MISSED (1.05 x static); peer: as good / behind
+    std::string verdict;  // limit; pool: met / MISSED / inconclusive; peer: as good / behind
     std::vector<std::pair<double, double>> tail;
-    double worstRatio() const { return std::max(ratioP50, ratioP999); }
+    std::vector<bench::Percentiles> byRepetition;  // each repetition's own
 };
 
+/// Where a ratio to the limit stands against a target, as bench::Target
+/// judges a median with its range: met, MISSED or inconclusive.
+std::string judged(const bench::Spread& ratio, double target) {
+    return bench::Target{"", ratio.median, target, false, ratio.low, ratio.high}.result();
+}
+
+/// The worse of two verdicts: MISSED over inconclusive over met.
+std::string worse(const std::string& a, const std::string& b) {
+    const auto rank = [](const std::string& v) { return v == "MISSED" ? 2 : v == "inconclusive" ? 1 : 0; };
+    return rank(a) >= rank(b) ? a : b;
+}
+
+/// A pool's verdict from its ratios to its limit at p50 and p99.9.
+std::string poolVerdict(const bench::Spread& p50, const bench::Spread& p999, bool handsOff) {
+    return worse(judged(p50, targetP50(handsOff)), judged(p999, targetP999));
+}
+
+/// A peer is as good as the pools when its median ratios to its limit are
+/// within the targets of a pool that hands off as it does, or no further
+/// from the limit than the best audiopool policy's (at p50 and p99.9 each).
+bool asGood(const Result& r, double bestP50, double bestP999) {
+    return r.limitP50.median <= std::max(targetP50(r.handsOff), bestP50) &&
+           r.limitP999.median <= std::max(targetP999, bestP999);
+}
+
 std::vector<Result> measure(std::vector<std::unique_ptr<Contender>>& contenders, Worker& worker,
-                            const std::string& load, std::uint32_t frames, double seconds, double perUs) {
-    // Slices of about sliceSeconds, from the static strategy's callback time.
+                            const std::string& load, std::uint32_t frames, double seconds, int repeats, double perUs) {
+    // Slices of about sliceSeconds, from the static strategy's callback time;
+    // shorter when a repetition would not hold one slice of each strategy.
     Contender& baseline = *contenders.front();
     baseline.reset();
     baseline.slice(worker, frames, 200);
     const double estimateUs = bench::percentiles(baseline.ticks, perUs).p50;
-    const auto count = std::size_t(std::clamp(sliceSeconds * 1e6 / estimateUs, 20.0, 1e6));
+    const double repetitionSeconds = seconds / repeats;
+    const double sliceLength = std::min(sliceSeconds, repetitionSeconds / double(contenders.size()));
+    const auto count = std::size_t(std::clamp(sliceLength * 1e6 / estimateUs, 20.0, 1e6));
     for (auto& c : contenders) c->reset();
 
-    const auto start = std::chrono::steady_clock::now();
-    for (std::size_t round = 0;
-         round == 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(seconds); ++round)
-        for (std::size_t k = 0; k < contenders.size(); ++k)
-            contenders[(round + k) % contenders.size()]->slice(worker, frames, count);
+    // The rotation runs on from one repetition to the next, so each starts
+    // with another strategy.
+    std::size_t round = 0;
+    for (int repetition = 0; repetition < repeats; ++repetition) {
+        const auto start = std::chrono::steady_clock::now();
+        for (const std::size_t first = round; round == first || std::chrono::steady_clock::now() - start <
+                                                                    std::chrono::duration<double>(repetitionSeconds);
+             ++round)
+            for (std::size_t k = 0; k < contenders.size(); ++k)
+                contenders[(round + k) % contenders.size()]->slice(worker, frames, count);
+        for (auto& c : contenders) c->endRepetition();
+    }
 
     std::vector<Result> results;
+    std::vector<std::uint32_t> part;  // one repetition's samples
     for (auto& c : contenders) {
         Result r;
         r.load = load;
         r.strategy = c->name();
         r.kind = c->kind();
+        r.limit = c->limit();
+        r.handsOff = r.limit == StaticStrategy<true>::name;
         r.frames = frames;
         r.callbacks = c->ticks.size();
+        r.repeats = std::size_t(repeats);
+        std::size_t from = 0;
+        for (const std::size_t end : c->repetitionEnds) {
+            part.assign(c->ticks.begin() + std::ptrdiff_t(from), c->ticks.begin() + std::ptrdiff_t(end));
+            r.byRepetition.push_back(bench::percentiles(part, perUs));
+            from = end;
+        }
         r.us = bench::percentiles(c->ticks, perUs);  // sorts the ticks
         r.counts = c->counts();
         r.tail = bench::tail(c->ticks, perUs);
         results.push_back(std::move(r));
     }
     const Result& base = results.front();
+    const auto named = [&](const std::string& name) -> const Result& {
+        return *std::find_if(results.begin(), results.end(), [&](const Result& r) { return r.strategy == name; });
+    };
+    // The ratio of r's quantile to `to`'s, repetition by repetition.
+    const auto ratios = [](const Result& r, const Result& to, double bench::Percentiles::* quantile) {
+        std::vector<double> each;
+        for (std::size_t i = 0; i < r.byRepetition.size(); ++i)
+            each.push_back(r.byRepetition[i].*quantile / to.byRepetition[i].*quantile);
+        return bench::spread(std::move(each));
+    };
     const double budgetTicks = 2 * base.us.p50 * perUs;
-    double bestPool = std::numeric_limits<double>::infinity();
+    double bestP50 = std::numeric_limits<double>::infinity(), bestP999 = bestP50;
     for (std::size_t i = 0; i < results.size(); ++i) {
         Result& r = results[i];
         const auto& ticks = contenders[i]->ticks;
@@ -857,80 +990,159 @@ std::vector<Result> measure(std::vector<std::unique_ptr<Contender>>& contenders,
                     r.us.p9999 - base.us.p9999, r.us.max - base.us.max};
         r.ratioP50 = r.us.p50 / base.us.p50;
         r.ratioP999 = r.us.p999 / base.us.p999;
+        r.staticP50 = ratios(r, base, &bench::Percentiles::p50);
+        r.staticP999 = ratios(r, base, &bench::Percentiles::p999);
+        const Result& limit = named(r.limit);
+        r.limitP50 = ratios(r, limit, &bench::Percentiles::p50);
+        r.limitP999 = ratios(r, limit, &bench::Percentiles::p999);
         r.budgetUs = 2 * base.us.p50;
         const auto over = ticks.end() - std::upper_bound(ticks.begin(), ticks.end(), std::uint32_t(budgetTicks));
         r.missesPerMillion = 1e6 * double(over) / double(ticks.size());
-        if (r.kind == "pool") bestPool = std::min(bestPool, r.worstRatio());
+        if (r.kind == "pool") {
+            bestP50 = std::min(bestP50, r.limitP50.median);
+            bestP999 = std::min(bestP999, r.limitP999.median);
+        }
     }
-    // A peer is as good as the pool when it is within 1.05 x static too, or
-    // no further from static than the best audiopool policy.
-    const double asGood = std::max(1.05, bestPool);
     for (Result& r : results) {
         if (r.kind == "limit") r.verdict = "limit";
-        else if (r.kind == "pool") r.verdict = r.worstRatio() <= 1.05 ? "met" : "MISSED";
-        else r.verdict = r.worstRatio() <= asGood ? "as good" : "behind";
+        else if (r.kind == "pool") r.verdict = poolVerdict(r.limitP50, r.limitP999, r.handsOff);
+        else r.verdict = asGood(r, bestP50, bestP999) ? "as good" : "behind";
     }
     return results;
 }
 
+/// What the tables print for a verdict.
+std::string said(const std::string& verdict) {
+    return verdict == "inconclusive" ? "inconclusive at this length" : verdict;
+}
+
 void printTable(const std::vector<Result>& results) {
     const Result& base = results.front();
-    bench::Table t{
-        fmt::format("Callback time, load {}, {} frames ({} callbacks each, us; budget {} us = 2 x static p50)",
-                    base.load, base.frames, base.callbacks, bench::number(base.budgetUs)),
-        {"strategy", "p50", "p99", "p99.9", "p99.99", "max", "+p50", "+p99", "+p99.9", "+p99.99", "x p50", "x p99.9",
-         "misses/1e6", "faults", "vs static"},
-        {}};
+    bench::Table t{fmt::format("Callback time, load {}, {} frames ({} callbacks each over {} repetitions, us; budget "
+                               "{} us = 2 x static p50)",
+                               base.load, base.frames, base.callbacks, base.repeats, bench::number(base.budgetUs)),
+                   {"strategy", "p50", "p99", "p99.9", "p99.99", "max", "+p50", "+p99", "+p99.9", "+p99.99", "x p50",
+                    "x p99.9", "misses/1e6", "faults", "limit", "x lim p50", "x lim p99.9", "verdict"},
+                   {}};
     for (const Result& r : results)
         t.rows.push_back({r.strategy, bench::number(r.us.p50), bench::number(r.us.p99), bench::number(r.us.p999),
                           bench::number(r.us.p9999), bench::number(r.us.max), bench::number(r.excess.p50),
                           bench::number(r.excess.p99), bench::number(r.excess.p999), bench::number(r.excess.p9999),
                           bench::number(r.ratioP50), bench::number(r.ratioP999), bench::number(r.missesPerMillion),
-                          std::to_string(r.counts.pageFaults), r.verdict});
+                          std::to_string(r.counts.pageFaults), r.limit, bench::number(r.limitP50),
+                          bench::number(r.limitP999), said(r.verdict)});
     t.print();
 }
 
-/// One line per load: the pool policies against the 1.05 x target, and the
-/// peers as good as them or behind (worst of p50 and p99.9 ratios over both
-/// block sizes).
-std::string verdict(const std::vector<Result>& results, const std::string& load) {
-    std::vector<std::string> order;
-    std::vector<double> worst;
-    std::vector<std::string> kinds;
-    std::vector<std::uint64_t> faults;
-    std::vector<std::string> verdicts;
+/// One strategy under one load, the worse of the two block sizes: for
+/// each of median, low and high, the higher of the two (so a pool's verdict
+/// from these is the worse of its verdicts at the two block sizes).
+struct LoadVerdict {
+    std::string strategy, kind, limit;
+    bool handsOff = false;
+    bench::Spread p50{}, p999{};  // ratios to the limit
+    std::uint64_t faults = 0;
+    std::string verdict;
+};
+
+std::vector<LoadVerdict> loadVerdicts(const std::vector<Result>& results, const std::string& load) {
+    const auto worstOf = [](const bench::Spread& a, const bench::Spread& b) {
+        return bench::Spread{std::max(a.median, b.median), std::max(a.low, b.low), std::max(a.high, b.high)};
+    };
+    std::vector<LoadVerdict> all;
     for (const Result& r : results) {
         if (r.load != load || r.kind == "limit") continue;
-        const auto at = std::find(order.begin(), order.end(), r.strategy) - order.begin();
-        if (std::size_t(at) == order.size()) {
-            order.push_back(r.strategy);
-            worst.push_back(0);
-            kinds.push_back(r.kind);
-            faults.push_back(0);
-            verdicts.push_back("as good");
+        auto v = std::find_if(all.begin(), all.end(), [&](const LoadVerdict& v) { return v.strategy == r.strategy; });
+        if (v == all.end()) {
+            all.push_back({r.strategy, r.kind, r.limit, r.handsOff, r.limitP50, r.limitP999, 0, r.verdict});
+            v = all.end() - 1;
         }
-        worst[at] = std::max(worst[at], r.worstRatio());
-        faults[at] += r.counts.pageFaults;
-        if (r.verdict == "behind" || r.verdict == "MISSED") verdicts[at] = r.verdict;
+        v->p50 = worstOf(v->p50, r.limitP50);
+        v->p999 = worstOf(v->p999, r.limitP999);
+        v->faults += r.counts.pageFaults;
+        if (r.verdict == "behind") v->verdict = r.verdict;
     }
-    std::string pools, good, behind;
-    bool met = true;
-    for (std::size_t i = 0; i < order.size(); ++i) {
-        const std::string item = fmt::format("{} {}x{}", order[i], bench::number(worst[i]),
-                                             faults[i] ? fmt::format(" ({} faults)", faults[i]) : "");
-        std::string& list = kinds[i] == "pool" ? pools : verdicts[i] == "as good" ? good : behind;
-        list += (list.empty() ? "" : ", ") + item;
-        if (kinds[i] == "pool") met = met && worst[i] <= 1.05;
+    for (LoadVerdict& v : all)
+        if (v.kind == "pool") v.verdict = poolVerdict(v.p50, v.p999, v.handsOff);
+    return all;
+}
+
+/// The verdict per load: each strategy against its limit, and one line
+/// naming the pools by verdict and the peers as good or behind.
+void printVerdict(const std::vector<Result>& results, const std::string& load) {
+    const std::size_t repeats = results.back().repeats;
+    bench::Table t{fmt::format("Verdict, load {}: ratios to the limit, median [low..high] of {} repetitions, the worse "
+                               "of 64 and 256 frames.\nA pool meets p50 <= {} x static (render thread only) or <= {} x "
+                               "static hand-off (hands off), and p99.9 <= {} x.",
+                               load, repeats, bench::number(targetP50OnRenderThread),
+                               bench::number(targetP50HandingOff), bench::number(targetP999)),
+                   {"strategy", "limit", "x lim p50", "x lim p99.9", "faults", "verdict"},
+                   {}};
+    std::string met, inconclusive, missed, good, behind;
+    for (const LoadVerdict& v : loadVerdicts(results, load)) {
+        t.rows.push_back({v.strategy, v.limit, bench::number(v.p50), bench::number(v.p999), std::to_string(v.faults),
+                          said(v.verdict)});
+        std::string& list = v.verdict == "met"            ? met
+                            : v.verdict == "inconclusive" ? inconclusive
+                            : v.verdict == "MISSED"       ? missed
+                            : v.verdict == "as good"      ? good
+                                                          : behind;
+        list += (list.empty() ? "" : ", ") + v.strategy;
     }
-    return fmt::format("Verdict, load {}: audiopool within 1.05x of static at p50 and p99.9 (64 and 256 frames): {} "
-                       "[{}]; as good as the pool: {}; behind: {}",
-                       load, met ? "met" : "MISSED", pools, good.empty() ? "none" : good,
-                       behind.empty() ? "none" : behind);
+    t.print();
+    const auto listed = [](const std::string& list) { return list.empty() ? std::string("none") : list; };
+    fmt::print("Verdict, load {}: audiopool met: {}; inconclusive at this length: {}; MISSED: {}; peers as good: {}; "
+               "behind: {}\n",
+               load, listed(met), listed(inconclusive), listed(missed), listed(good), listed(behind));
+}
+
+/// The render thread's scheduling, as chosen by renderScheduling().
+struct Scheduling {
+    bool realTime = false;
+    std::string said;       // the one line the output prints
+    long rtRuntimeUs = -1;  // kernel.sched_rt_runtime_us; -1: off or unreadable
+};
+
+/// Asks for SCHED_FIFO on the calling thread (the render thread) when
+/// `wanted` and safe, and says what it got and why. Safe: the kernel
+/// throttles real-time threads (kernel.sched_rt_runtime_us >= 0: they may
+/// take that much of each period, 950000 us of 1 s by default), since the
+/// render thread runs callbacks back to back and never sleeps.
+/// SCHED_RESET_ON_FORK: the threads it starts (the worker, the loads) stay
+/// at SCHED_OTHER instead of inheriting it.
+Scheduling renderScheduling(bool wanted) {
+    Scheduling s;
+    if (std::FILE* f = std::fopen("/proc/sys/kernel/sched_rt_runtime_us", "r")) {
+        if (std::fscanf(f, "%ld", &s.rtRuntimeUs) != 1) s.rtRuntimeUs = -1;
+        std::fclose(f);
+    }
+    if (!wanted) {
+        s.said = "SCHED_OTHER (--fifo=off)";
+    } else if (s.rtRuntimeUs < 0) {
+        s.said = "SCHED_OTHER (SCHED_FIFO not asked for: real-time throttling is off or unknown, "
+                 "kernel.sched_rt_runtime_us, and the render thread never sleeps)";
+    } else {
+        sched_param param{};
+        param.sched_priority = renderPriority;
+        if (const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO | SCHED_RESET_ON_FORK, &param)) {
+            rlimit limit{};
+            getrlimit(RLIMIT_RTPRIO, &limit);
+            s.said = fmt::format("SCHED_OTHER (SCHED_FIFO not permitted: {}; RLIMIT_RTPRIO {})", std::strerror(error),
+                                 limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur));
+        } else {
+            s.realTime = true;
+            s.said = fmt::format("SCHED_FIFO priority {} (real-time throttling: kernel.sched_rt_runtime_us = {})",
+                                 renderPriority, s.rtRuntimeUs);
+        }
+    }
+    return s;
 }
 
 void writeFiles(const std::vector<Result>& results, const std::vector<NotRun>& notRun, const std::string& csvPath,
-                const std::string& jsonPath, const std::string& ccdfPath, double seconds, double perUs) {
+                const std::string& jsonPath, const std::string& ccdfPath, double seconds, int repeats,
+                const std::string& fifo, const Scheduling& scheduling, double perUs) {
     const auto fields = [](const Result& r) {
+        const auto ratio = [](double v) { return fmt::format("{:.4f}", v); };
         return std::vector<std::pair<std::string, std::string>>{
             {"load", r.load},
             {"frames", std::to_string(r.frames)},
@@ -947,16 +1159,30 @@ void writeFiles(const std::vector<Result>& results, const std::vector<NotRun>& n
             {"excess_p99_us", fmt::format("{:.3f}", r.excess.p99)},
             {"excess_p99.9_us", fmt::format("{:.3f}", r.excess.p999)},
             {"excess_p99.99_us", fmt::format("{:.3f}", r.excess.p9999)},
-            {"ratio_p50", fmt::format("{:.4f}", r.ratioP50)},
-            {"ratio_p99.9", fmt::format("{:.4f}", r.ratioP999)},
+            {"ratio_p50", ratio(r.ratioP50)},
+            {"ratio_p99.9", ratio(r.ratioP999)},
             {"misses_per_million", fmt::format("{:.1f}", r.missesPerMillion)},
             {"page_faults", std::to_string(r.counts.pageFaults)},
             {"exhausted", std::to_string(r.counts.exhausted)},
             {"handoff_waits", std::to_string(r.counts.handOffWaits)},
+            {"repeats", std::to_string(r.repeats)},
+            {"median_ratio_p50", ratio(r.staticP50.median)},
+            {"low_ratio_p50", ratio(r.staticP50.low)},
+            {"high_ratio_p50", ratio(r.staticP50.high)},
+            {"median_ratio_p99.9", ratio(r.staticP999.median)},
+            {"low_ratio_p99.9", ratio(r.staticP999.low)},
+            {"high_ratio_p99.9", ratio(r.staticP999.high)},
+            {"limit", r.limit},
+            {"limit_median_ratio_p50", ratio(r.limitP50.median)},
+            {"limit_low_ratio_p50", ratio(r.limitP50.low)},
+            {"limit_high_ratio_p50", ratio(r.limitP50.high)},
+            {"limit_median_ratio_p99.9", ratio(r.limitP999.median)},
+            {"limit_low_ratio_p99.9", ratio(r.limitP999.low)},
+            {"limit_high_ratio_p99.9", ratio(r.limitP999.high)},
             {"verdict", r.verdict}};
     };
     const auto quoted = [](const std::string& key) {
-        return key == "load" || key == "strategy" || key == "kind" || key == "verdict";
+        return key == "load" || key == "strategy" || key == "kind" || key == "limit" || key == "verdict";
     };
     if (!csvPath.empty()) {
         bench::Table csv{"", {}, {}};
@@ -982,10 +1208,15 @@ void writeFiles(const std::vector<Result>& results, const std::vector<NotRun>& n
             return;
         }
         fmt::print(f,
-                   "{{\n  \"benchmark\": \"callback\",\n  \"seconds_per_configuration\": {},\n"
+                   "{{\n  \"benchmark\": \"callback\",\n  \"seconds_per_configuration\": {},\n  \"repeats\": {},\n"
                    "  \"tsc_ghz\": {:.4f},\n  \"voices\": {},\n  \"hand_off_every\": {},\n"
-                   "  \"budget\": \"2 x static p50 at the same load and block size\",\n  \"results\": [\n",
-                   seconds, perUs / 1000, voices, handOffEvery);
+                   "  \"budget\": \"2 x static p50 at the same load and block size\",\n"
+                   "  \"fifo\": \"{}\",\n  \"render_thread\": \"{}\",\n  \"render_thread_real_time\": {},\n"
+                   "  \"sched_rt_runtime_us\": {},\n"
+                   "  \"targets\": {{\"p50_render_thread_only\": {}, \"p50_handing_off\": {}, \"p99.9\": {}}},\n"
+                   "  \"results\": [\n",
+                   seconds, repeats, perUs / 1000, voices, handOffEvery, fifo, scheduling.said, scheduling.realTime,
+                   scheduling.rtRuntimeUs, targetP50OnRenderThread, targetP50HandingOff, targetP999);
         for (std::size_t i = 0; i < results.size(); ++i) {
             std::string object;
             for (const auto& [key, value] : fields(results[i]))
@@ -1003,39 +1234,91 @@ void writeFiles(const std::vector<Result>& results, const std::vector<NotRun>& n
     }
 }
 
-template <class... Strategies>
-std::vector<std::unique_ptr<Contender>> contenders() {
-    std::vector<std::unique_ptr<Contender>> all;
-    (all.push_back(std::make_unique<ContenderOf<Strategies>>()), ...);
-    return all;
-}
-
-/// One contender per built-in policy (audiopool::BuiltinPolicies) that can
-/// hold the buffers its strategy needs; the others are added to notRun.
-template <class... Policies>
-std::vector<std::unique_ptr<Contender>> policyContenders(std::tuple<Policies...>*, std::vector<NotRun>& notRun) {
-    std::vector<std::unique_ptr<Contender>> all;
-    const auto add = [&]<class Policy>(std::type_identity<Policy>) {
+/// Calls visit(std::type_identity<Strategy>{}) for every strategy, in the
+/// tables' order: the two limits (static first: the baseline), one per
+/// built-in policy (audiopool::BuiltinPolicies) that can hold the buffers
+/// its strategy needs (the others are added to notRun), the prepared pool,
+/// the peers.
+template <class Visit>
+void forEachStrategy(Visit&& visit, std::vector<NotRun>& notRun) {
+    visit(std::type_identity<StaticStrategy<false>>{});
+    visit(std::type_identity<StaticStrategy<true>>{});
+    bench::forEachType<audiopool::BuiltinPolicies>([&]<class Policy>(std::type_identity<Policy>) {
         if constexpr (fitsTheCallback<Policy>) {
-            all.push_back(std::make_unique<ContenderOf<StrategyFor<Policy>>>());
+            visit(std::type_identity<StrategyFor<Policy>>{});
         } else {
             notRun.push_back(
                 {std::string(Policy::name), fmt::format("its pools need {} buffers; the policy holds at most {}",
                                                         capacityNeeded<Policy>, maxCapacityOf<Policy>)});
         }
-    };
-    (add(std::type_identity<Policies>{}), ...);
-    return all;
+    });
+    // Sizes from the host: the one-acquirer, any-releaser policy, as a plugin sizes it in prepareToPlay.
+    visit(std::type_identity<PreparedPoolStrategy<audiopool::OwnerThread, sharedVoiceCapacity>>{});
+    bench::forEachType<std::tuple<
+        BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>, BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
+        BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
+        BlockStrategy<PmrAllocator<std::pmr::synchronized_pool_resource>>,
+        BlockStrategy<ListSources<bench::MutexFreeList>>, BlockStrategy<ListSources<bench::BoostStackFreeList>>>>(
+        visit);
+}
+
+/// The profile mode: one strategy (and the worker, when it hands off) on a
+/// render thread, no load, no clock; for valgrind, which counts the
+/// instructions and simulates the caches (scripts/bench-callback-profile.sh).
+int profile(const std::string& strategy, std::size_t callbacks, std::uint32_t frames) {
+    std::vector<NotRun> notRun;
+    if (strategy == "list") {
+        forEachStrategy([]<class Strategy>(std::type_identity<Strategy>) { fmt::print("{}\n", Strategy::name); },
+                        notRun);
+        return 0;
+    }
+    if (frames == 0 || frames > maxFrames) {
+        fmt::print(stderr, "--frames: 1 to {}\n", maxFrames);
+        return 2;
+    }
+    int status = 2;
+    // Made and run on the render thread, as in the timed run (malloc serves
+    // that thread from an arena of its own).
+    std::thread render([&] {
+        Worker worker;
+        std::unique_ptr<Contender> chosen;
+        forEachStrategy(
+            [&]<class Strategy>(std::type_identity<Strategy>) {
+                if (strategy == Strategy::name) chosen = std::make_unique<ContenderOf<Strategy>>();
+            },
+            notRun);
+        if (!chosen) {
+            fmt::print(stderr, "no strategy '{}' here (--profile=list names them)\n", strategy);
+            return;
+        }
+        fmt::print("profile: {}; limit: {}; {} callbacks of {} frames after {} warm-up\n", chosen->name(),
+                   chosen->limit(), callbacks, frames, profileWarmUpCallbacks);
+        std::fflush(stdout);
+        chosen->untimed(worker, frames, profileWarmUpCallbacks, callbacks);
+        status = chosen->counts().exhausted == 0 ? 0 : 1;
+    });
+    render.join();
+    return status;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
+    const std::string profiled = bench::takeOption(argc, argv, "profile");
+    if (!profiled.empty())
+        return profile(profiled, std::stoul(bench::takeOption(argc, argv, "callbacks", "1000")),
+                       std::uint32_t(std::stoul(bench::takeOption(argc, argv, "frames", "64"))));
     const double seconds = std::stod(bench::takeOption(argc, argv, "seconds", "6"));
+    const int repeats = std::stoi(bench::takeOption(argc, argv, "repeats", "5"));
+    const std::string fifo = bench::takeOption(argc, argv, "fifo", "auto");
     const std::string csvPath = bench::takeOption(argc, argv, "csv");
     const std::string jsonPath = bench::takeOption(argc, argv, "json");
     const std::string ccdfPath = bench::takeOption(argc, argv, "ccdf");
     const std::string loadList = bench::takeOption(argc, argv, "loads", "none,cache,churn");
+    if (repeats < 1 || (fifo != "auto" && fifo != "off")) {
+        fmt::print(stderr, "--repeats=R (at least 1), --fifo=auto|off\n");
+        return 2;
+    }
     std::vector<bench::LoadKind> loads;
     for (const bench::LoadKind kind : bench::allLoads)
         if (("," + loadList + ",").find("," + std::string(bench::loadName(kind)) + ",") != std::string::npos)
@@ -1048,43 +1331,39 @@ int main(int argc, char** argv) {
                "worker thread that\nreleases it after holding {} (static, IndexStack and pmr unsync pool hold and "
                "release them on the render\nthread; static hand-off: static buffers the worker only reads, the limit "
                "for the strategies that hand off).\nTimes in us per callback, two TSC reads included; +: excess "
-               "over static at that quantile;\nx: ratio to static; misses: callbacks over the budget (2 x static p50, "
-               "so static's work takes half of it);\nfaults: page faults on the render thread during timed callbacks. "
-               "The render, worker and load threads share\nthe machine's {} cores (nothing pinned); strategies take "
-               "turns in ~{} ms slices. {} s per load and block size.\n",
-               voices, busCount, handOffEvery, held, std::thread::hardware_concurrency(), sliceSeconds * 1000, seconds);
+               "over static at that quantile;\nx: ratio to static (all samples); misses: callbacks over the budget "
+               "(2 x static p50, so static's work takes half\nof it); faults: page faults on the render thread "
+               "during timed callbacks; x lim: ratio to the strategy's limit,\nmedian [lowest..highest] of the "
+               "repetitions' own ratios. The render, worker and load threads share\nthe machine's {} cores (nothing "
+               "pinned); strategies take turns in ~{} ms slices. {} s per load and block size,\nin {} repetitions.\n",
+               voices, busCount, handOffEvery, held, std::thread::hardware_concurrency(), sliceSeconds * 1000, seconds,
+               repeats);
     std::fflush(stdout);
 
     std::vector<Result> results;
     std::vector<NotRun> notRun;  // built-in policies too small for these pools
+    Scheduling scheduling;
     // The render thread: not the main thread, as in a plugin host (and so
     // malloc serves it from an arena of its own, as it would there).
     std::thread render([&] {
+        scheduling = renderScheduling(fifo == "auto");
+        fmt::print("Render thread: {}.\n", scheduling.said);
         Worker worker;
-        auto all = contenders<StaticStrategy<false>, StaticStrategy<true>>();
-        for (auto& pool : policyContenders(static_cast<audiopool::BuiltinPolicies*>(nullptr), notRun))
-            all.push_back(std::move(pool));
-        // Sizes from the host: the one-acquirer, any-releaser policy, as a plugin sizes it in prepareToPlay.
-        all.push_back(
-            std::make_unique<ContenderOf<PreparedPoolStrategy<audiopool::OwnerThread, sharedVoiceCapacity>>>());
+        std::vector<std::unique_ptr<Contender>> all;
+        forEachStrategy([&]<class Strategy>(
+                            std::type_identity<Strategy>) { all.push_back(std::make_unique<ContenderOf<Strategy>>()); },
+                        notRun);
         for (const NotRun& n : notRun) fmt::print("\nNot run: {} ({}).\n", n.strategy, n.why);
-        for (auto& peer : contenders<BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>,
-                                     BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
-                                     BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,
-                                     BlockStrategy<PmrAllocator<std::pmr::synchronized_pool_resource>>,
-                                     BlockStrategy<ListSources<bench::MutexFreeList>>,
-                                     BlockStrategy<ListSources<bench::BoostStackFreeList>>>())
-            all.push_back(std::move(peer));
         for (const bench::LoadKind kind : loads) {
             const std::string load(bench::loadName(kind));
             const bench::Load background(kind);
             for (const std::uint32_t frames : blockSizes) {
-                auto table = measure(all, worker, load, frames, seconds, perUs);
+                auto table = measure(all, worker, load, frames, seconds, repeats, perUs);
                 printTable(table);
                 std::fflush(stdout);
                 results.insert(results.end(), table.begin(), table.end());
             }
-            fmt::print("\n{}\n", verdict(results, load));
+            printVerdict(results, load);
             std::fflush(stdout);
         }
     });
@@ -1093,29 +1372,33 @@ int main(int argc, char** argv) {
     std::uint64_t exhausted = 0, waits = 0;
     std::vector<bench::Target> targets;
     std::vector<std::string> pools;
-    bench::forEachType<audiopool::BuiltinPolicies>([&]<class Policy>(std::type_identity<Policy>) {
-        if constexpr (fitsTheCallback<Policy>) pools.emplace_back(Policy::name);
-    });
-    for (const std::string& pool : pools) {
-        std::uint64_t faults = 0;
-        for (const bench::LoadKind kind : loads) {
-            double worst = 0;
-            for (const Result& r : results)
-                if (r.strategy == pool && r.load == bench::loadName(kind)) worst = std::max(worst, r.worstRatio());
-            targets.push_back(
-                {fmt::format("{} / static at p50 and p99.9, load {}", pool, bench::loadName(kind)), worst, 1.05});
-        }
-        for (const Result& r : results)
-            if (r.strategy == pool) faults += r.counts.pageFaults;
-        targets.push_back({fmt::format("{} page faults in timed callbacks, every load", pool), double(faults), 0});
-    }
     for (const Result& r : results) {
         exhausted += r.counts.exhausted;
         waits += r.counts.handOffWaits;
+        if (r.kind == "pool" && std::find(pools.begin(), pools.end(), r.strategy) == pools.end())
+            pools.push_back(r.strategy);
     }
-    bench::printTargets("Targets (callbacks; worst of 64 and 256 frames)", targets);
+    for (const std::string& pool : pools) {
+        std::uint64_t faults = 0;
+        for (const bench::LoadKind kind : loads) {
+            const std::string load(bench::loadName(kind));
+            for (const LoadVerdict& v : loadVerdicts(results, load)) {
+                if (v.strategy != pool) continue;
+                targets.push_back({fmt::format("{} / {} at p50, load {}", pool, v.limit, load), v.p50.median,
+                                   targetP50(v.handsOff), false, v.p50.low, v.p50.high});
+                targets.push_back({fmt::format("{} / {} at p99.9, load {}", pool, v.limit, load), v.p999.median,
+                                   targetP999, false, v.p999.low, v.p999.high});
+                faults += v.faults;
+            }
+        }
+        targets.push_back({fmt::format("{} page faults in timed callbacks, every load", pool), double(faults), 0});
+    }
+    bench::printTargets(fmt::format("Targets (callbacks; each pool against its limit: median [low..high] of {} "
+                                    "repetitions, the worse of 64 and 256 frames)",
+                                    repeats),
+                        targets);
     fmt::print("Acquires that found the strategy dry: {} (must be 0). Hand-offs that found the queue full: {}.\n",
                exhausted, waits);
-    writeFiles(results, notRun, csvPath, jsonPath, ccdfPath, seconds, perUs);
+    writeFiles(results, notRun, csvPath, jsonPath, ccdfPath, seconds, repeats, fifo, scheduling, perUs);
     return exhausted == 0 ? 0 : 1;
 }

@@ -12,9 +12,24 @@ What is checked (the measured values themselves are not judged):
     non-negative integers, at least one callback was timed;
   - the percentiles are positive and in order (p50 <= p99 <= p99.9 <=
     p99.99 <= max); static's excess is 0 and its ratios 1; the budget is
-    2 x static's p50; the excess and ratios agree with the percentiles;
+    2 x static's p50; the excess and ratios (ratio_*, of the pooled
+    samples) agree with the percentiles;
+  - the ratios over repetitions (median, low and high, to static and to the
+    strategy's limit) are in order, low <= median <= high, and one value
+    when there was one repetition; static's ratios to static are 1, and a
+    limit's ratios to itself; each strategy has one limit, static or static
+    hand-off (static and static hand-off are their own), and a strategy
+    whose limit is static has the same ratios to it under both names;
+    repeats is at least 1 and the same in every row and in the JSON;
+  - each verdict follows from the ratios and the targets the JSON states: a
+    pool met when the median and the high end are within both targets,
+    MISSED when a low end is beyond one, else inconclusive; a peer as good
+    when its medians are within its kind's targets or no further from its
+    limit than the best pool's (a value within rounding of a threshold may
+    go either way);
   - no acquire found a strategy dry (exhausted = 0);
-  - the JSON's rows carry the same values as the CSV's;
+  - the JSON's rows carry the same values as the CSV's; it says which
+    scheduling the render thread got (--fifo) and the targets;
   - the CCDF has points for every row, finite, fractions in (0, 1], and
     times that do not decrease as the fraction does.
 Prints what is wrong and exits 1, or prints one line and exits 0.
@@ -44,13 +59,19 @@ STRATEGIES = {
     "mutex free list": "peer",
     "boost lockfree stack": "peer",
 }
-VERDICTS = {"limit": {"limit"}, "pool": {"met", "MISSED"}, "peer": {"as good", "behind"}}
-TEXT = ["load", "strategy", "kind", "verdict"]
-COUNTS = ["frames", "callbacks", "page_faults", "exhausted", "handoff_waits"]
+LIMITS = ["static", "static hand-off"]
+VERDICTS = {"limit": {"limit"}, "pool": {"met", "MISSED", "inconclusive"}, "peer": {"as good", "behind"}}
+TEXT = ["load", "strategy", "kind", "limit", "verdict"]
+COUNTS = ["frames", "callbacks", "page_faults", "exhausted", "handoff_waits", "repeats"]
 QUANTILES = ["p50", "p99", "p99.9", "p99.99"]
+# The ratios over repetitions: to static (PREFIX "") and to the limit ("limit_"), at p50 and p99.9.
+SPREADS = [(prefix, q) for prefix in ["", "limit_"] for q in ["p50", "p99.9"]]
+SPREAD_COLUMNS = [f"{prefix}{end}_ratio_{q}" for prefix, q in SPREADS for end in ["median", "low", "high"]]
 NUMBERS = (["budget_us"] + [q + "_us" for q in QUANTILES] + ["max_us"]
-           + ["excess_" + q + "_us" for q in QUANTILES] + ["ratio_p50", "ratio_p99.9", "misses_per_million"])
+           + ["excess_" + q + "_us" for q in QUANTILES] + ["ratio_p50", "ratio_p99.9", "misses_per_million"]
+           + SPREAD_COLUMNS)
 COLUMNS = TEXT + COUNTS + NUMBERS
+ROUNDING = 1e-4  # the files give ratios to 4 decimals
 
 
 def finite(text):
@@ -94,12 +115,66 @@ def check_row(row, problems, where):
         problems.append(f"{where}: {values['exhausted']} acquires found the strategy dry")
     if not 0 <= values["misses_per_million"] <= 1e6:
         problems.append(f"{where}: misses_per_million out of range")
+    if values["repeats"] < 1:
+        problems.append(f"{where}: repeats {values['repeats']} < 1")
+    for prefix, q in SPREADS:
+        low, median, high = (values[f"{prefix}{end}_ratio_{q}"] for end in ["low", "median", "high"])
+        if not 0 < low <= median <= high:
+            problems.append(f"{where}: the ratio to {'the limit' if prefix else 'static'} at {q} over repetitions "
+                            f"is not 0 < low <= median <= high: {low}, {median}, {high}")
+        elif values["repeats"] == 1 and not low == median == high:
+            problems.append(f"{where}: one repetition, yet the ratio to {'the limit' if prefix else 'static'} "
+                            f"at {q} has a range")
+    if row["limit"] not in LIMITS:
+        problems.append(f"{where}: limit {row['limit']!r} is not one of {LIMITS}")
+    elif row["strategy"] in LIMITS and row["limit"] != row["strategy"]:
+        problems.append(f"{where}: {row['strategy']} is its own limit, not {row['limit']!r}")
+    ones = [f"{end}_ratio_{q}" for end in ["median", "low", "high"] for q in ["p50", "p99.9"]]
+    if row["strategy"] == "static":
+        ones += ["ratio_p50", "ratio_p99.9"]
+    if row["strategy"] == row["limit"]:
+        if any(not close(values["limit_" + key], 1.0, ROUNDING) for key in ones if "_ratio_" in key):
+            problems.append(f"{where}: a limit's ratios to itself are not 1")
+    if row["strategy"] == "static" and any(not close(values[key], 1.0, ROUNDING) for key in ones):
+        problems.append(f"{where}: static's ratios to itself are not 1")
+    if row["limit"] == "static" and any(not close(values[key], values["limit_" + key], ROUNDING)
+                                        for key in SPREAD_COLUMNS if not key.startswith("limit_")):
+        problems.append(f"{where}: its limit is static, yet its ratios to static and to the limit differ")
     kind = STRATEGIES.get(row["strategy"])
     if row["kind"] != kind:
         problems.append(f"{where}: kind {row['kind']!r}, expected {kind!r}")
     elif row["verdict"] not in VERDICTS[kind]:
         problems.append(f"{where}: verdict {row['verdict']!r} is not one of {sorted(VERDICTS[kind])}")
     return {**{key: row[key] for key in TEXT}, **values}
+
+
+def verdicts_allowed(row, targets, best):
+    """The verdicts a row's ratios allow under the targets: one, or two when
+    a value is within rounding of a threshold. best: the lowest median ratios
+    to the limit of the pools at the row's load and block size (p50, p99.9)."""
+    hands_off = row["limit"] == "static hand-off"
+    p50_target = targets["p50_handing_off" if hands_off else "p50_render_thread_only"]
+    allowed = set()
+    for slack in (-ROUNDING, ROUNDING):
+        def within(key, target):
+            return row[key] <= target + slack
+        if row["kind"] == "pool":
+            judged = []
+            for q, target in (("p50", p50_target), ("p99.9", targets["p99.9"])):
+                if within(f"limit_median_ratio_{q}", target) and within(f"limit_high_ratio_{q}", target):
+                    judged.append("met")
+                elif not within(f"limit_low_ratio_{q}", target):
+                    judged.append("MISSED")
+                else:
+                    judged.append("inconclusive")
+            allowed.add("MISSED" if "MISSED" in judged else "inconclusive" if "inconclusive" in judged else "met")
+        elif row["kind"] == "peer":
+            good = (within("limit_median_ratio_p50", max(p50_target, best[0]))
+                    and within("limit_median_ratio_p99.9", max(targets["p99.9"], best[1])))
+            allowed.add("as good" if good else "behind")
+        else:
+            allowed.add("limit")
+    return allowed
 
 
 def not_run(json_path, problems):
@@ -145,6 +220,56 @@ def check(csv_path, json_path, ccdf_path):
     for key in sorted(rows.keys() - expected):
         problems.append(f"{csv_path}: unexpected row {key}")
 
+    def no_constants(name):
+        raise ValueError(f"{name} in JSON")
+
+    try:
+        with open(json_path) as f:
+            document = json.load(f, parse_constant=no_constants)
+        results = document["results"]
+        if not isinstance(results, list):
+            raise ValueError("results is not a list")
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        problems.append(f"{json_path}: {e}")
+        document, results = {}, None
+
+    # What the JSON says of the whole run: repetitions, scheduling, targets.
+    repeats = {r["repeats"] for r in rows.values()}
+    if len(repeats) > 1:
+        problems.append(f"{csv_path}: repeats differ between rows: {sorted(repeats)}")
+    if results is not None and (document.get("repeats") not in repeats or len(repeats) != 1):
+        problems.append(f"{json_path}: repeats {document.get('repeats')!r}, the CSV's rows say {sorted(repeats)}")
+    if results is not None and (document.get("fifo") not in ("auto", "off") or
+                                not isinstance(document.get("render_thread"), str) or
+                                not document.get("render_thread", "").startswith(("SCHED_FIFO", "SCHED_OTHER"))):
+        problems.append(f"{json_path}: fifo {document.get('fifo')!r} / render_thread "
+                        f"{document.get('render_thread')!r} do not say the render thread's scheduling")
+    targets = document.get("targets") if isinstance(document.get("targets"), dict) else {}
+    target_keys = ["p50_render_thread_only", "p50_handing_off", "p99.9"]
+    if results is not None and not all(isinstance(targets.get(k), (int, float)) and targets[k] > 0
+                                       for k in target_keys):
+        problems.append(f"{json_path}: targets {targets!r} are not {', '.join(target_keys)}, positive numbers")
+        targets = {}
+
+    # One limit per strategy, the same at every load and block size.
+    limits = {}
+    for (load, frames, strategy), r in rows.items():
+        limits.setdefault(strategy, set()).add(r["limit"])
+    for strategy, names in sorted(limits.items()):
+        if len(names) > 1:
+            problems.append(f"{csv_path}: {strategy} has more than one limit: {sorted(names)}")
+
+    # Each verdict follows from the ratios and the targets.
+    if targets:
+        for (load, frames, strategy), r in sorted(rows.items()):
+            pools = [p for (l, f, _), p in rows.items() if (l, f) == (load, frames) and p["kind"] == "pool"]
+            best = (min((p["limit_median_ratio_p50"] for p in pools), default=math.inf),
+                    min((p["limit_median_ratio_p99.9"] for p in pools), default=math.inf))
+            allowed = verdicts_allowed(r, targets, best)
+            if r["kind"] == STRATEGIES.get(strategy) and r["verdict"] not in allowed:
+                problems.append(f"{csv_path}: {load}, {frames} frames, {strategy}: verdict {r['verdict']!r}, "
+                                f"its ratios and the targets say {' or '.join(sorted(allowed))}")
+
     # Static is the baseline: the others' excess, ratios and the budget come from it.
     for (load, frames, strategy), r in rows.items():
         base = rows.get((load, frames, "static"))
@@ -160,18 +285,6 @@ def check(csv_path, json_path, ccdf_path):
             if not close(r[f"ratio_{q}"], r[f"{q}_us"] / base[f"{q}_us"], 0.01):
                 problems.append(f"{where}: ratio at {q} does not match the percentiles")
 
-    def no_constants(name):
-        raise ValueError(f"{name} in JSON")
-
-    try:
-        with open(json_path) as f:
-            document = json.load(f, parse_constant=no_constants)
-        results = document["results"]
-        if not isinstance(results, list):
-            raise ValueError("results is not a list")
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        problems.append(f"{json_path}: {e}")
-        results = None
     seen = set()
     for n, item in enumerate(results or []):
         where = f"{json_path}: results[{n}]"
@@ -224,7 +337,7 @@ def main():
         return 1
     skipped = not_run(sys.argv[2], [])
     print(f"callback output well formed: {len(LOADS) * len(FRAMES) * (len(STRATEGIES) - len(skipped))} rows, "
-          "every load, block size and strategy, finite numbers"
+          "every load, block size and strategy, finite numbers, ranges in order, verdicts from the targets"
           + (f"; not run (said why): {', '.join(sorted(skipped))}" if skipped else ""))
     return 0
 

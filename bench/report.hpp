@@ -4,13 +4,15 @@
 // A Table is a title, a header row and rows of cells; print() sizes each
 // column to its widest cell (numbers right-aligned, text left-aligned).
 // A Target is one of the stated goals: a ratio of two measurements
-// and the limit it must stay within; printTargets() says met or missed.
+// and the limit it must stay within; printTargets() says met or missed (or,
+// for a median of repetitions given with their range, inconclusive).
 #pragma once
 #include <fmt/core.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -71,20 +73,61 @@ inline std::string number(double v) {
     return fmt::format("{:.2f}", v);
 }
 
+/// Values from repetitions of one measurement: their median (the mean of
+/// the middle two for an even count) and their range.
+struct Spread {
+    double median, low, high;
+};
+
+inline Spread spread(std::vector<double> values) {
+    if (values.empty())
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN(),
+                std::numeric_limits<double>::quiet_NaN()};
+    std::sort(values.begin(), values.end());
+    const std::size_t n = values.size();
+    return {(values[(n - 1) / 2] + values[n / 2]) / 2, values.front(), values.back()};
+}
+
+/// "1.01 [0.99..1.04]": the median and the range.
+inline std::string number(const Spread& s) {
+    return fmt::format("{} [{}..{}]", number(s.median), number(s.low), number(s.high));
+}
+
 /// A goal: `value` (a ratio) must be <= limit, or >= limit when atLeast.
+/// A value that is the median of repetitions may carry their range (low,
+/// high): the goal is then met when the value and the whole range are
+/// within the limit, MISSED when the whole range is beyond it, and
+/// inconclusive otherwise (the repetitions disagree: the run was too short,
+/// or the machine too noisy, to tell).
 struct Target {
     std::string goal;
     double value;
     double limit;
     bool atLeast = false;
-    bool met() const { return atLeast ? value >= limit : value <= limit; }
+    double low = std::numeric_limits<double>::quiet_NaN();  // the range, when value is a median
+    double high = std::numeric_limits<double>::quiet_NaN();
+    bool met() const { return within(value); }
+    bool hasRange() const { return low == low && high == high; }
+    /// "met", "MISSED", "inconclusive" (only with a range) or "not measured".
+    std::string result() const {
+        if (value != value) return "not measured";
+        if (!hasRange()) return met() ? "met" : "MISSED";
+        if (met() && within(atLeast ? low : high)) return "met";
+        if (!within(atLeast ? high : low)) return "MISSED";
+        return "inconclusive";
+    }
+    /// "1.01", or "1.01 [0.99..1.04]" with a range.
+    std::string measured() const { return hasRange() ? number(Spread{value, low, high}) : number(value); }
+
+private:
+    bool within(double v) const { return atLeast ? v >= limit : v <= limit; }
 };
 
 inline void printTargets(const std::string& title, const std::vector<Target>& targets) {
     Table t{title, {"target", "measured", "limit", "result"}, {}};
     for (const auto& g : targets)
-        t.rows.push_back({g.goal, number(g.value), fmt::format("{}{}", g.atLeast ? ">= " : "<= ", number(g.limit)),
-                          g.value != g.value ? "not measured" : (g.met() ? "met" : "MISSED")});
+        t.rows.push_back(
+            {g.goal, g.measured(), fmt::format("{}{}", g.atLeast ? ">= " : "<= ", number(g.limit)), g.result()});
     t.print();
 }
 

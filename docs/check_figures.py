@@ -57,7 +57,11 @@ def target_values(column, text):
     """Measured values (or limits) of the summary's target lines containing text."""
     values = []
     for line in open(os.path.join(results, "summary.txt"), encoding="utf-8"):
-        m = re.match(r"^\s+(.*?)\s+(-?[\d.]+)\s+([<>]=)\s+([\d.]+)\s+(met|MISSED)\s*$", line)
+        # "  GOAL  MEASURED [LOW..HIGH]  <= LIMIT  RESULT": the range, and the
+        # result "inconclusive", only where the measured value is a median of
+        # repetitions (bench::Target with a range).
+        m = re.match(r"^\s+(.*?)\s+(-?[\d.]+)(?:\s+\[-?[\d.]+\.\.-?[\d.]+\])?\s+([<>]=)\s+([\d.]+)\s+"
+                     r"(met|MISSED|inconclusive)\s*$", line)
         if m and text in m.group(1):
             values.append(float(m.group(2) if column == "measured" else m.group(4)))
     return values

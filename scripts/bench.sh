@@ -31,10 +31,10 @@ fi
 case "$kind" in
   quick)
     out=$build/bench-results
-    callback_seconds=5 repetitions=3 min_time=0.05 samples=200000 sweep=--quick ;;
+    callback_seconds=5 graph_seconds=3 repetitions=3 min_time=0.05 samples=200000 sweep=--quick ;;
   full)
     out=docs/results
-    callback_seconds=60 repetitions=10 min_time=0.2 samples=1000000 sweep= ;;
+    callback_seconds=60 graph_seconds=20 repetitions=10 min_time=0.2 samples=1000000 sweep= ;;
   *) echo "usage: $0 quick|full" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
@@ -57,6 +57,14 @@ run_all() {
 
   "$build/bench/audiopool-bench-callback" --seconds=$callback_seconds \
     --csv="$out/callback.csv" --json="$out/callback.json" --ccdf="$out/callback-ccdf.csv"
+  # Where each callback strategy's instructions and cache misses go
+  # (valgrind, about 20 s; the full run only).
+  if [ "$kind" = full ]; then
+    bash scripts/bench-callback-profile.sh "$build" "$out/callback-profile.csv"
+  fi
+
+  # A graph renderer on 2 workers, with and without thread caches.
+  "$build/bench/audiopool-bench-graph" --seconds=$graph_seconds --csv="$out/graph.csv"
 
   "$build/bench/audiopool-bench-throughput" $sweep --summary-only \
     --summary-csv="$out/throughput-summary.csv" \
