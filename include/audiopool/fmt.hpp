@@ -56,16 +56,19 @@ struct PlainFormatSpec {
 } // namespace audiopool::detail
 
 /// Stats as one line: "inUse 3/16, highWater 5, acquisitions 120, releases 117,
-/// failed 0, rejected 0, misuses 0".
+/// failed 0, rejected 0, misuses 0", and ", cached 4" when thread caches
+/// hold buffers (Stats::cached).
 template <>
 struct fmt::formatter<audiopool::Stats> : audiopool::detail::PlainFormatSpec {
     template <class FormatContext>
     auto format(const audiopool::Stats& s, FormatContext& context) const {
-        return fmt::format_to(context.out(),
-                              "inUse {}/{}, highWater {}, acquisitions {}, releases {}, failed {}, "
-                              "rejected {}, misuses {}",
-                              s.inUse, s.capacity, s.highWater, s.acquisitions, s.releases, s.failedAcquisitions,
-                              s.rejectedRequests, s.misuses);
+        auto out = fmt::format_to(context.out(),
+                                  "inUse {}/{}, highWater {}, acquisitions {}, releases {}, failed {}, "
+                                  "rejected {}, misuses {}",
+                                  s.inUse, s.capacity, s.highWater, s.acquisitions, s.releases, s.failedAcquisitions,
+                                  s.rejectedRequests, s.misuses);
+        if (s.cached != 0) out = fmt::format_to(out, ", cached {}", s.cached);
+        return out;
     }
 };
 

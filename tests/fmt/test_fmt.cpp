@@ -47,6 +47,9 @@ TEST_CASE("Stats format as one line naming every field") {
     s.misuses = 6;
     CHECK(fmt::format("{}", s) ==
           "inUse 3/16, highWater 9, acquisitions 1200, releases 1197, failed 4, rejected 5, misuses 6");
+    s.cached = 2;  // only when thread caches hold buffers
+    CHECK(fmt::format("{}", s) ==
+          "inUse 3/16, highWater 9, acquisitions 1200, releases 1197, failed 4, rejected 5, misuses 6, cached 2");
 }
 
 TEST_CASE_TEMPLATE("a live pool's statistics and description format", Policy, AUDIOPOOL_ALL_POLICIES) {
