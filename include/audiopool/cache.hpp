@@ -197,6 +197,7 @@ public:
             slot_ = std::exchange(that.slot_, Slots::none);
             count_ = std::exchange(that.count_, 0);
             indices_ = that.indices_;
+            thread_.unbind();  // checked builds: the next use binds the cache to its thread
         }
         return *this;
     }
