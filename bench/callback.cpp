@@ -32,6 +32,9 @@
 //                        thread, and one for the voices handed off, whose
 //                        releasing thread is the worker; Treiber and
 //                        OwnerThread have one pool, released to on both)
+//   Treiber cached       the Treiber pool with a thread cache on the render
+//                        thread (audiopool/cache.hpp): its own releases go into
+//                        the cache, the worker's to the shared list
 //   malloc/free, new[]/delete[]     one allocation per buffer, of its exact size
 //   pmr unsync pool, pmr sync pool  std::pmr::unsynchronized_pool_resource and
 //                        synchronized_pool_resource over new_delete_resource,
@@ -282,6 +285,46 @@ public:
 private:
     VoicePool& voices_ = callbackPool<Policy, VoiceCapacity, voiceChannels>;
     BusPool& busses_ = callbackPool<Policy, busCapacity, maxBusChannels>;
+};
+
+/// The any-thread policy's pool with a thread cache on the render thread
+/// (Pool::cache, audiopool/cache.hpp): the render thread acquires from its
+/// cache and gives its own voices and busses back into it (no locked
+/// instruction until a batch moves); the worker drops what it was handed,
+/// which goes back to the pool's shared list, from where the cache's next
+/// refill takes a batch.
+template <class Policy>
+class CachedPoolStrategy {
+    static constexpr std::size_t voiceCacheSize = 16;
+    static constexpr std::size_t busCacheSize = 8;
+    using VoicePool = CallbackPool<Policy, sharedVoiceCapacity + voiceCacheSize, voiceChannels>;
+    using BusPool = CallbackPool<Policy, busCapacity + busCacheSize, maxBusChannels>;
+
+public:
+    static constexpr const char* name = "Treiber cached";
+    static constexpr const char* kind = "pool";
+    static constexpr bool crossThread = true;
+    using Voice = typename VoicePool::Unique;
+    using Bus = typename BusPool::Unique;
+
+    CachedPoolStrategy() {
+        voicePool_.prefault();
+        busPool_.prefault();
+    }
+    Voice acquireVoice(std::uint32_t, std::uint32_t frames, bool) { return voices_.acquire(voiceChannels, frames); }
+    Bus acquireBus(std::uint32_t, std::uint32_t channels, std::uint32_t frames) {
+        return busses_.acquire(channels, frames);
+    }
+    void releaseVoice(Voice& v) { voices_.release(std::move(v)); }
+    void releaseBus(Bus& b) { busses_.release(std::move(b)); }
+    void releaseVoiceOnWorker(Voice& v) { v.reset(); }
+
+private:
+    VoicePool& voicePool_ = callbackPool<Policy, sharedVoiceCapacity + voiceCacheSize, voiceChannels>;
+    BusPool& busPool_ = callbackPool<Policy, busCapacity + busCacheSize, maxBusChannels>;
+    // Made on the thread that makes the strategy (the render thread: see main()).
+    audiopool::PoolCache<VoicePool, voiceCacheSize> voices_ = voicePool_.template cache<voiceCacheSize>();
+    audiopool::PoolCache<BusPool, busCacheSize> busses_ = busPool_.template cache<busCacheSize>();
 };
 
 /// "prepared " and the policy's name, as a constant.
@@ -1254,6 +1297,8 @@ void forEachStrategy(Visit&& visit, std::vector<NotRun>& notRun) {
     });
     // Sizes from the host: the one-acquirer, any-releaser policy, as a plugin sizes it in prepareToPlay.
     visit(std::type_identity<PreparedPoolStrategy<audiopool::OwnerThread, sharedVoiceCapacity>>{});
+    // The any-thread policy with a thread cache on the render thread.
+    visit(std::type_identity<CachedPoolStrategy<audiopool::Treiber>>{});
     bench::forEachType<std::tuple<
         BlockStrategy<HeapAllocator<bench::HeapKind::Malloc>>, BlockStrategy<HeapAllocator<bench::HeapKind::NewArray>>,
         BlockStrategy<PmrAllocator<std::pmr::unsynchronized_pool_resource>>,

@@ -52,6 +52,7 @@ STRATEGIES = {
     "static hand-off": "limit",
     **{policy: "pool" for policy in POLICIES},
     "prepared OwnerThread": "pool",  # the same policy, every extent dynamic, sized by prepare()
+    "Treiber cached": "pool",  # Treiber with a thread cache on the render thread (Pool::cache)
     "malloc/free": "peer",
     "new[]/delete[]": "peer",
     "pmr unsync pool": "peer",
