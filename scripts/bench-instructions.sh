@@ -36,10 +36,26 @@ echo "Instructions per acquire+release pair (callgrind; includes 2 for the drive
 printf '  %-32s %12s\n' subject instructions
 printf '  %s\n' "---------------------------------------------"
 for row in "${rows[@]}"; do printf '  %-32s %12s\n' $row; done
-# The target is for the pair itself: the loop's 2 instructions are taken off.
-index_stack=$(printf '%s\n' "${rows[@]}" | awk '$1 == "IndexStack" {print $2 - 2}')
-verdict=$(awk -v v="$index_stack" 'BEGIN {print (v <= 16 ? "met" : "MISSED")}')
-echo "  target: IndexStack acquire+release <= 16 instructions (less the loop's 2): $index_stack, $verdict"
+# Targets, in the layout of the other programs' target tables (read by
+# docs/check_figures.py through summary.txt).
+count() { printf '%s\n' "${rows[@]}" | awk -v s="$1" '$1 == s {print $2}'; }
+target() {  # GOAL MEASURED LIMIT
+  printf '  %-66s %8s  <= %5s  %s\n' "$1" "$2" "$3" "$(awk -v v="$2" -v l="$3" 'BEGIN {print (v <= l ? "met" : "MISSED")}')"
+}
+# Every instruction IndexStack runs beyond the bare index stack is listed in
+# docs/benchmarks.md ("Targets: what decides them") with the promise it pays
+# for; the limit is that table's total, so a pair that grows fails here until
+# the table says what the new instructions buy.
+index_stack_accounted=15
+echo
+echo "Targets (instructions per acquire+release pair, from this run)"
+printf '  %-66s %8s  %8s  %s\n' target measured limit result
+printf '  %s\n' "--------------------------------------------------------------------------------------------"
+target "OwnerThread pair instructions / Treiber pair instructions" \
+  "$(awk -v o="$(count OwnerThread)" -v t="$(count Treiber)" 'BEGIN {printf "%.2f", o / t}')" 1.00
+target "IndexStack pair - bare index stack pair, instructions accounted for" \
+  "$(awk -v i="$(count IndexStack)" -v b="$(count bare_index_stack)" 'BEGIN {printf "%.1f", i - b}')" \
+  "$index_stack_accounted"
 
 if [ -n "$csv" ]; then
   { echo "subject,instructions_per_pair"; for row in "${rows[@]}"; do echo "${row// /,}"; done; } >"$csv"

@@ -77,12 +77,22 @@
 // slot's lap parity starts at 0, and position 0 expects 1), no lane bound. A
 // constinit pool lives in .bss.
 //
-// Statistics: positions only. The owner keeps a lower bound of the indices
-// waiting in lanes and return ring (what it last saw published, minus what it
-// has taken since); an acquire reports Capacity minus the stock minus that
-// bound, and before it reports a new peak it reads every producer position,
-// so Popped::inUse is exact at every new peak (a claimed release counts as
-// done).
+// Statistics: positions only. The owner keeps one count, an upper bound of
+// the indices out: what it took from the stock, minus what it saw published
+// in lanes and return ring and has not taken since (every pop adds one, every
+// producer position seen new takes off what it published). An acquire
+// reports it, and before it reports a new peak it reads every producer
+// position, so Popped::inUse is exact at every new peak (a claimed release
+// counts as done).
+//
+// Finding the caller's lane: a release scans the lane bindings (one line,
+// written once per lane). An acquire compares the thread pointer with the
+// one it remembers from the last acquire that found a lane (a lane stays
+// bound to its token, so the remembered lane never goes stale) and is then
+// a few loads and stores, inline in the pool's acquire. Any other thread
+// takes one call: a thread without a lane is remembered too, with how many
+// lanes were bound when it looked; lanes are claimed in order (the first
+// seen free), so while the next one is still free it has none.
 //
 // Guarantee: acquire is wait-free (at most 2 + Lanes places looked at, one
 // index taken). Release is wait-free: at most Lanes loads, a compare-and-swap
@@ -113,6 +123,17 @@
 #include "audiopool/atomics.hpp"
 #include "audiopool/free_list.hpp"
 #include "audiopool/sample.hpp"
+
+// A function kept out of line, and compiled as the hot code around it is (not
+// as AUDIOPOOL_COLD's failure paths are, for size): an acquiring thread
+// without a lane of its own takes OwnerThread::popPastOwnLane on every acquire.
+#ifndef AUDIOPOOL_OUT_OF_LINE
+#if defined(__GNUC__) || defined(__clang__)
+#define AUDIOPOOL_OUT_OF_LINE [[gnu::noinline]]
+#else
+#define AUDIOPOOL_OUT_OF_LINE
+#endif
+#endif
 
 namespace audiopool::detail {
 
@@ -194,21 +215,28 @@ struct BasicOwnerThread {
 
         /// Takes a free index. Thread: the owner (the one acquiring thread).
         /// Progress: wait-free. Allocates: no.
-        Popped pop() noexcept AUDIOPOOL_NONBLOCKING {
+        /// Inline: the owner's own lane, found by the token it was last
+        /// seen with (a few loads and stores); everything else is one call
+        /// away (popPastOwnLane), so the pool's acquire stays inline.
+        AUDIOPOOL_HOT_INLINE Popped pop() noexcept AUDIOPOOL_NONBLOCKING {
             std::size_t mine = noLane;
-            if constexpr (knowsThreads) mine = laneOf(Atomics::threadToken());
-            std::uint32_t index = mine != noLane ? popLane(mine) : Popped::none;
-            if (index == Popped::none) [[unlikely]]
-                index = popElsewhere(mine);
-            if (index == Popped::none) [[unlikely]]
-                return {Popped::none, takeRuleBroken() ? Popped::ruleBroken
-                                                       : static_cast<std::uint32_t>(
-                                                             Capacity == dynamic ? this->capacity() : Capacity)};
-            // In use: at most Capacity minus the stock minus what we know waits.
-            const std::uint32_t inUse = inUseAtMost();
-            if (inUse <= peak_) [[likely]]
-                return {index, inUse};
-            return {index, atNewPeak()};
+            std::uint64_t pushes = 0;
+            std::uintptr_t me = 0;
+            if constexpr (knowsThreads && Lanes > 0) {
+                me = Atomics::threadToken();
+                if (me == ownerToken_) [[likely]] {
+                    mine = ownerLane_;
+                    Lane& lane = *ownerLaneAt_;
+                    // relaxed: laneTaken_ is written only by this thread.
+                    const std::uint64_t taken = laneTaken_[mine].load(std::memory_order_relaxed);
+                    const std::uint64_t seen = seenPushes_[mine];
+                    // seen never falls below taken (sawMore keeps the larger
+                    // position), so equality is "nothing seen waiting".
+                    if (taken != seen || sawMore(mine, seen, pushes = lanePosition(lane))) [[likely]]
+                        return {takeFromLane(mine, lane, taken), inUseAfterPop()};
+                }
+            }
+            return popPastOwnLaneFromPop(mine, pushes, me);
         }
 
         /// Gives an index back, into the calling thread's lane (claiming one
@@ -217,11 +245,11 @@ struct BasicOwnerThread {
         void push(std::uint32_t index) noexcept AUDIOPOOL_NONBLOCKING {
             if constexpr (knowsThreads && Lanes > 0) {
                 const std::uintptr_t me = Atomics::threadToken();
-                std::size_t lane = laneOf(me);
-                if (lane == noLane) [[unlikely]]
+                Lane* lane = laneOf(me);
+                if (lane == nullptr) [[unlikely]]
                     lane = claimLane(me);
-                if (lane != noLane) [[likely]] {
-                    pushLane(lane, index);
+                if (lane != nullptr) [[likely]] {
+                    pushLane(*lane, index);
                     return;
                 }
             }
@@ -282,8 +310,69 @@ struct BasicOwnerThread {
     private:
         // ---- the owner's side ----
 
+        /// popPastOwnLane, reached from pop() through a cold jump: keeps the
+        /// call out of the way of the own-lane path as the compiler lays it
+        /// out (one instruction less per pair than an ordinary call here).
+        AUDIOPOOL_COLD Popped popPastOwnLaneFromPop(std::size_t mine, std::uint64_t pushes,
+                                                    std::uintptr_t me) noexcept {
+            return popPastOwnLane(mine, pushes, me);
+        }
+
+        /// pop() with nothing in the remembered owner's lane as of its
+        /// position `pushes` (reported when behind), or (mine == noLane) on
+        /// another thread than the remembered one, `me`: every acquire of a
+        /// thread that releases nothing itself (a producer handing buffers off).
+        /// Then the other lanes, the return ring and the stock; or, with
+        /// nothing anywhere, Popped::none with the capacity
+        /// (Popped::ruleBroken when a broken rule waits to be reported).
+        AUDIOPOOL_OUT_OF_LINE Popped popPastOwnLane(std::size_t mine, std::uint64_t pushes,
+                                                    [[maybe_unused]] std::uintptr_t me) noexcept {
+            if (mine != noLane) {
+                if (pushes < seenPushes_[mine]) [[unlikely]]
+                    laneBehind(mine, pushes);
+            } else if constexpr (knowsThreads && Lanes > 0) {
+                mine = rememberLaneOf(me);
+                if (mine != noLane) {
+                    const std::uint32_t index = popLane(mine);
+                    if (index != Popped::none) return {index, inUseAfterPop()};
+                }
+            }
+            const std::uint32_t index = takeElsewhere(mine);
+            if (index != Popped::none) [[likely]]
+                return {index, inUseAfterPop()};
+            return {Popped::none, takeRuleBroken() ? Popped::ruleBroken : static_cast<std::uint32_t>(this->capacity())};
+        }
+
+        /// The lane bound to `me`, or noLane, remembered for the next pop.
+        /// A lane stays bound to its token, so a remembered lane never goes
+        /// stale (ownerToken_). A thread without one may claim one with its
+        /// next release; lanes are claimed in order (claimLane takes the
+        /// first it sees free, and a bound lane stays bound), so it can only
+        /// get the first lane that was free when it looked: while that one
+        /// is still free, it has none, and one load says so (lanelessToken_).
+        std::size_t rememberLaneOf(std::uintptr_t me) noexcept {
+            // relaxed, all: as in laneOf.
+            if (me == lanelessToken_ &&
+                (lanesBound_ == Lanes || binders_[lanesBound_].load(std::memory_order_relaxed) == 0))
+                return noLane;
+            std::size_t k = 0;
+            for (; k < Lanes; ++k) {
+                const std::uintptr_t bound = binders_[k].load(std::memory_order_relaxed);
+                if (bound == me) {
+                    ownerToken_ = me;
+                    ownerLane_ = k;
+                    ownerLaneAt_ = &lanes_[k];
+                    return k;
+                }
+                if (bound == 0) break;
+            }
+            lanelessToken_ = me;
+            lanesBound_ = k;
+            return noLane;
+        }
+
         /// The other lanes, the return ring, then the stock.
-        AUDIOPOOL_COLD std::uint32_t popElsewhere(std::size_t mine) noexcept {
+        AUDIOPOOL_HOT_INLINE std::uint32_t takeElsewhere(std::size_t mine) noexcept {
             for (std::size_t k = 0; k < Lanes; ++k) {
                 if (k == mine) continue;
                 const std::uint32_t index = popLane(k);
@@ -296,6 +385,7 @@ struct BasicOwnerThread {
             // relaxed: stockTaken_ is written only by this thread.
             const std::uint32_t stock = static_cast<std::uint32_t>(stockTaken_.load(std::memory_order_relaxed));
             if (stock == this->capacity()) return Popped::none;
+            ++outAtMost_;
             // (4) release: pairs with the acquire in counts() (5).
             stockTaken_.store(stock + 1, std::memory_order_release);
             return stock;
@@ -305,13 +395,18 @@ struct BasicOwnerThread {
         std::uint32_t popLane(std::size_t k) noexcept {
             // relaxed: laneTaken_ is written only by this thread.
             const std::uint64_t taken = laneTaken_[k].load(std::memory_order_relaxed);
-            // seenPushes_[k] never falls below taken (lookAtLane keeps the
+            // seenPushes_[k] never falls below taken (sawMore keeps the
             // larger position), so equality is "nothing seen waiting".
             if (taken == seenPushes_[k] && !lookAtLane(k)) return Popped::none;
+            return takeFromLane(k, lanes_[k], taken);
+        }
+
+        /// Lane k's (`lane`'s) entry at `taken`, which the owner has seen published.
+        std::uint32_t takeFromLane(std::size_t k, Lane& lane, std::uint64_t taken) noexcept {
             // relaxed: published by (2), read after (3).
-            const std::uint32_t index = Atomics::ref(lanes_[k].entries[slotOf(taken)]).load(std::memory_order_relaxed);
+            const std::uint32_t index = Atomics::ref(lane.entries[slotOf(taken)]).load(std::memory_order_relaxed);
             AUDIOPOOL_ASSUME(index < this->capacity());  // every entry is an index the pool checked
-            --knownWaiting_;
+            ++outAtMost_;  // seen waiting, now out
             // (4) release: pairs with the acquire in counts() (5).
             laneTaken_[k].store(taken + 1, std::memory_order_release);
             return index;
@@ -328,19 +423,30 @@ struct BasicOwnerThread {
             if ((word & parityBit) != (slotWord(position, 0) & parityBit)) return Popped::none;
             const std::uint32_t index = word & ~parityBit;
             AUDIOPOOL_ASSUME(index < this->capacity());  // every published slot holds an index the pool checked
-            if (position < seenClaims_) --knownWaiting_;  // counted when the claims were read
+            if (position < seenClaims_) ++outAtMost_;  // counted as waiting when the claims were read
             // (4) release: pairs with the acquire in counts() (5).
             taken_.store(position + 1, std::memory_order_release);
             return index;
         }
 
+        /// Popped::inUse of the pop just made: the bound, or, past the peak
+        /// (or with a broken rule to report), the exact count.
+        std::uint32_t inUseAfterPop() noexcept {
+            // At or below peak_ (at most Capacity) the bound is in range as
+            // it is; one past it, or one that went below zero (see
+            // inUseAtMost), takes atNewPeak.
+            if (outAtMost_ <= peak_) [[likely]]
+                return static_cast<std::uint32_t>(outAtMost_);
+            return atNewPeak();
+        }
+
         /// In use after a pop, from what the owner has seen: never below the
         /// true count.
         std::uint32_t inUseAtMost() const noexcept {
-            // relaxed: our own position.
-            const std::uint64_t stock = this->capacity() - stockTaken_.load(std::memory_order_relaxed);
-            return static_cast<std::uint32_t>(this->capacity() -
-                                              std::min<std::uint64_t>(this->capacity(), stock + knownWaiting_));
+            // Every position seen is a release of a buffer this thread took
+            // earlier, so the bound does not go below zero; should it, the
+            // count is 0 rather than a wrapped one.
+            return static_cast<std::int64_t>(outAtMost_) > 0 ? static_cast<std::uint32_t>(outAtMost_) : 0u;
         }
 
         /// Reads lane k's producer position and counts what it published
@@ -348,20 +454,31 @@ struct BasicOwnerThread {
         /// anything past the largest position seen before; a position behind
         /// that one is kept, and reported.
         bool lookAtLane(std::size_t k) noexcept {
-            // (3) acquire: synchronizes-with the release store (2) in
-            // pushLane, so the entries and the samples the releasing thread
-            // wrote are visible to us.
-            const std::uint64_t pushes = lanes_[k].pushes.load(std::memory_order_acquire);
             const std::uint64_t seen = seenPushes_[k];
-            // Positions never wrap (64 bits), so unsigned order is their order.
-            if (pushes > seen) [[likely]] {
-                knownWaiting_ += pushes - seen;
-                seenPushes_[k] = pushes;
+            const std::uint64_t pushes = lanePosition(lanes_[k]);
+            if (sawMore(k, seen, pushes)) [[likely]]
                 return true;
-            }
             if (pushes < seen) [[unlikely]]
                 laneBehind(k, pushes);
             return false;
+        }
+
+        /// A lane's producer position.
+        static std::uint64_t lanePosition(const Lane& lane) noexcept {
+            // (3) acquire: synchronizes-with the release store (2) in
+            // pushLane, so the entries and the samples the releasing thread
+            // wrote are visible to us.
+            return lane.pushes.load(std::memory_order_acquire);
+        }
+
+        /// Whether lane k's position `pushes` is past `seen`, the largest
+        /// seen before; if so, counts the difference as waiting and keeps it.
+        bool sawMore(std::size_t k, std::uint64_t seen, std::uint64_t pushes) noexcept {
+            // Positions never wrap (64 bits), so unsigned order is their order.
+            if (pushes <= seen) return false;
+            outAtMost_ -= pushes - seen;
+            seenPushes_[k] = pushes;
+            return true;
         }
 
         /// Lane k's position is behind the largest we saw (a second
@@ -400,7 +517,7 @@ struct BasicOwnerThread {
             // counted yet now wait (positions before it were taken).
             const std::uint64_t taken = taken_.load(std::memory_order_relaxed);
             const std::uint64_t counted = std::max(seenClaims_, taken);
-            if (claims > counted) knownWaiting_ += claims - counted;
+            if (claims > counted) outAtMost_ -= claims - counted;
             seenClaims_ = std::max(seenClaims_, claims);
             return inUseAtMost();
         }
@@ -411,17 +528,18 @@ struct BasicOwnerThread {
 
         // ---- the releasers' side ----
 
-        /// The lane bound to `me`, or `noLane`.
-        std::size_t laneOf(std::uintptr_t me) const noexcept {
+        /// The lane bound to `me`, or nullptr. (A pointer, not a number: the
+        /// release addresses the lane with it directly.)
+        Lane* laneOf(std::uintptr_t me) noexcept {
             for (std::size_t k = 0; k < Lanes; ++k)
                 // relaxed: a lane's token is written once; seeing our own
                 // token means we wrote it (see the top).
-                if (binders_[k].load(std::memory_order_relaxed) == me) return k;
-            return noLane;
+                if (binders_[k].load(std::memory_order_relaxed) == me) return &lanes_[k];
+            return nullptr;
         }
 
-        /// Binds the first free lane to `me`; `noLane` when every lane is taken.
-        AUDIOPOOL_COLD std::size_t claimLane(std::uintptr_t me) noexcept {
+        /// Binds the first free lane to `me`; nullptr when every lane is taken.
+        AUDIOPOOL_COLD Lane* claimLane(std::uintptr_t me) noexcept {
             for (std::size_t k = 0; k < Lanes; ++k) {
                 // relaxed, both: the lane has had no producer before, so there
                 // is nothing to order; the winner alone writes its positions.
@@ -430,19 +548,18 @@ struct BasicOwnerThread {
                 // this very thread is its own: a signal handler on it claimed
                 // it since laneOf() looked (or since this loop did).
                 std::uintptr_t bound = binders_[k].load(std::memory_order_relaxed);
-                if (bound == me) return k;
+                if (bound == me) return &lanes_[k];
                 if (bound != 0) continue;
                 if constexpr (requires { Hooks::beforeLaneClaim(); }) Hooks::beforeLaneClaim();
                 if (binders_[k].compare_exchange_strong(bound, me, std::memory_order_relaxed,
                                                         std::memory_order_relaxed) ||
                     bound == me)
-                    return k;
+                    return &lanes_[k];
             }
-            return noLane;
+            return nullptr;
         }
 
-        void pushLane(std::size_t k, std::uint32_t index) noexcept {
-            Lane& lane = lanes_[k];
+        void pushLane(Lane& lane, std::uint32_t index) noexcept {
             // relaxed: this thread is the lane's only producer (a signal
             // handler on it aside: see the top).
             const std::uint64_t pushes = lane.pushes.load(std::memory_order_relaxed);
@@ -468,14 +585,26 @@ struct BasicOwnerThread {
             Atomics::ref(returnRing_[slotOf(position)]).store(slotWord(position, index), std::memory_order_release);
         }
 
-        // The owner's line: its positions, what it has seen of the
+        // The owner's line: the token it acquired with last and that
+        // thread's lane (number and address; token 0, which no thread has,
+        // until a thread with a lane acquires), the same for a thread
+        // without a lane, its positions, what it has seen of the
         // producers', and the peak it reported.
-        alignas(falseSharingRange) typename Atomics::template Atomic<std::uint64_t> stockTaken_{0};
+        alignas(falseSharingRange) std::uintptr_t ownerToken_{0};
+        std::size_t ownerLane_{0};
+        Lane* ownerLaneAt_{nullptr};  // &lanes_[ownerLane_] once a token is remembered
+        // The last acquiring thread seen without a lane, and how many lanes
+        // were bound then (token 0: none seen yet).
+        std::uintptr_t lanelessToken_{0};
+        std::size_t lanesBound_{0};
+        typename Atomics::template Atomic<std::uint64_t> stockTaken_{0};
         typename Atomics::template Atomic<std::uint64_t> taken_{0};  // in the return ring
         typename Atomics::template Atomic<std::uint64_t> laneTaken_[Lanes > 0 ? Lanes : 1]{};
         std::uint64_t seenPushes_[Lanes > 0 ? Lanes : 1]{};
         std::uint64_t seenClaims_{0};
-        std::uint64_t knownWaiting_{0};  // published, seen, not yet taken
+        // Taken from the stock minus published, seen and not yet taken
+        // (modulo 2^64): what is out at most.
+        std::uint64_t outAtMost_{0};
         std::uint32_t peak_{0};
         bool ruleBroken_{false};  // a lane moved back, not yet reported
         std::uint32_t lastBehind_[Lanes > 0 ? Lanes : 1]{};  // the position each was last reported behind at

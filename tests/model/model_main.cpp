@@ -727,7 +727,7 @@ const NotNeeded notNeeded[] = {
     {"spsc_ring.hpp", "load", "::push(", acquire, relaxed,
      "needed only when the one-releaser rule is broken (a second releaser's push must come after the "
      "one whose position it read): correct use reads its own value"},
-    {"owner_thread.hpp", "store", "::popElsewhere(", release, relaxed,
+    {"owner_thread.hpp", "store", "::takeElsewhere(", release, relaxed,
      "statistics (4)/(5) for the stock: the stock is taken before any release in these scenarios, so "
      "no snapshot can pair a new stock position with an old producer position"},
     {"owner_thread.hpp", "load", "::counts(", acquire, relaxed, "statistics (5) for the stock position: as above", 1},
