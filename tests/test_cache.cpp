@@ -389,4 +389,25 @@ TEST_CASE("CacheCheckedBuildReportsASecondThread") {
     if (checkedBuild) CHECK(reports()[0].kind == audiopool::Misuse::WrongThread);
 }
 
+TEST_CASE("CacheMoveAssignedBindsToItsNextThreadAfresh") {
+    // A cache variable given a new cache: the thread that uses the new one
+    // is not the old one's (which is still alive, so the two differ).
+    RecordMisuses recording;
+    audiopool::Pool<float, 2, 64, 8, audiopool::Treiber> pool;
+    auto cache = pool.cache<4>();
+    std::atomic<int> step{0};
+    std::thread first([&] {
+        cache.release(cache.acquire());
+        step.store(1);
+        while (step.load() != 2) std::this_thread::yield();
+    });
+    while (step.load() != 1) std::this_thread::yield();
+    cache = pool.cache<4>();
+    std::thread([&] { cache.release(cache.acquire()); }).join();
+    step.store(2);
+    first.join();
+    CHECK(reports().empty());
+    CHECK(pool.stats().misuses == 0);
+}
+
 }  // namespace

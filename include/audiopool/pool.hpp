@@ -67,7 +67,8 @@ AUDIOPOOL_EXPORT namespace audiopool {
 
 /// What a pool reports for tuning its size (Pool::stats()). With Treiber,
 /// SpscRing and OwnerThread it may be read from any thread at any time
-/// (Treiber: an exact snapshot; SpscRing and OwnerThread: exact when no
+/// (Treiber: an exact snapshot, or with thread caches (cache.hpp) exact when
+/// no operation is in progress; SpscRing and OwnerThread: exact when no
 /// acquire or release is in progress); with IndexStack, on the pool's own
 /// thread. A pool with dynamic sizes: not while prepare() or releaseMemory()
 /// runs (they replace what the statistics are read from).

@@ -199,6 +199,7 @@ struct BasicTreiber {
                     // the links until the CAS below refuses it.
                     if (index >= this->capacity()) index = 0;
                 }
+                Hooks::beforePopCas(out[0], index);  // as pop's: a test may hold the batch's window open here
                 const std::uint32_t oldTag = tagOf(head);
                 const std::uint32_t tag = (oldTag + count) & tagMask;
                 const std::uint64_t wanted64 = pack(index, used + count, tag);

@@ -2,7 +2,9 @@
 # (AUDIOPOOL_FUZZ_SECONDS, default 60), starting from the seed corpus kept in
 # fuzz/corpus (new inputs go to build/fuzz/corpus-run, never into the repo);
 # then fuzz/fuzz_object_pool (AUDIOPOOL_FUZZ_OBJECT_POOL_SECONDS, default 30)
-# from an empty corpus of its own, build/fuzz/corpus-object-pool-run.
+# from an empty corpus of its own, build/fuzz/corpus-object-pool-run; then
+# fuzz/fuzz_cache (AUDIOPOOL_FUZZ_CACHE_SECONDS, default 20), the thread
+# caches, from an empty corpus, build/fuzz/corpus-cache-run.
 # A crash, sanitizer report or model mismatch fails the step; the input that
 # did it is left in build/fuzz/ (crash-*).
 # On its own: bash scripts/test.d/22-fuzz.sh (builds build/fuzz)
@@ -31,6 +33,16 @@ if setup_build build/fuzz "$AUDIOPOOL_CLANG" -Dmode=header -Dfuzz=enabled -Db_sa
   grep -E "^stat::(number_of_executed_units|new_units_added)" build/fuzz/fuzz_object_pool.log || true
   [ "$object_pool_status" -eq 0 ] || tail -40 build/fuzz/fuzz_object_pool.log
   count_result "fuzz_object_pool ($object_pool_seconds s, ASan+UBSan)" "$object_pool_status"
+
+  cache_seconds="${AUDIOPOOL_FUZZ_CACHE_SECONDS:-20}"
+  rm -rf build/fuzz/corpus-cache-run
+  mkdir -p build/fuzz/corpus-cache-run
+  cache_status=0
+  build/fuzz/fuzz/fuzz_cache -max_total_time="$cache_seconds" -print_final_stats=1 \
+    -artifact_prefix=build/fuzz/cache- build/fuzz/corpus-cache-run >build/fuzz/fuzz_cache.log 2>&1 || cache_status=1
+  grep -E "^stat::(number_of_executed_units|new_units_added)" build/fuzz/fuzz_cache.log || true
+  [ "$cache_status" -eq 0 ] || tail -40 build/fuzz/fuzz_cache.log
+  count_result "fuzz_cache ($cache_seconds s, ASan+UBSan)" "$cache_status"
 else
   count_result "fuzz_pool build" 1
 fi

@@ -122,6 +122,12 @@ public:
     T fetch_sub(T v, std::memory_order o, Here at = Here::current()) noexcept {
         return value_.fetch_sub(v, toRelacy(orderAt(at, Argument::only, "fetch_sub", o)), infoAt(at));
     }
+    T fetch_and(T v, std::memory_order o, Here at = Here::current()) noexcept {
+        return value_.fetch_and(v, toRelacy(orderAt(at, Argument::only, "fetch_and", o)), infoAt(at));
+    }
+    T fetch_or(T v, std::memory_order o, Here at = Here::current()) noexcept {
+        return value_.fetch_or(v, toRelacy(orderAt(at, Argument::only, "fetch_or", o)), infoAt(at));
+    }
     bool compare_exchange_weak(T& expected, T desired, std::memory_order success, std::memory_order failure,
                                Here at = Here::current()) noexcept {
         return compareExchange(true, expected, desired, success, failure, at);

@@ -1,6 +1,7 @@
 // Real-time safety, by test: everything an audio thread does with a pool —
 // acquire, release, Shared copies, copyFrom/copyTo, clear, stats, the
-// exhaustion, oversize and misuse paths — makes no call to an allocation
+// exhaustion, oversize and misuse paths, a thread cache's refills and
+// flushes — makes no call to an allocation
 // function or to pthread_mutex_lock (counted by the allocation scopes of
 // audiopool/testing.hpp, whose replacements of those functions this file
 // compiles into the program), for every policy. The first test shows the
@@ -251,6 +252,52 @@ TEST_CASE_TEMPLATE("ViewsAndPoolRefsNeitherAllocateNorLock", Policy, AUDIOPOOL_A
     CHECK(left[199] == juce.at(0, 199));
     CHECK(right[0] == 0.0f);
     CHECK(verify::wholeness(*pool) == "");
+}
+
+/// A thread cache (cache.hpp) on the audio thread: made outside the scope, as
+/// a worker's context keeps it; inside, acquires from it (a batch refill, an
+/// exhausted pool, an oversized request), releases into it (a flush when
+/// full), a drop to the free list, a drain and the statistics.
+template <bool Prepared>
+void cacheAudioThreadPathsNeitherAllocateNorLock() {
+    using Pool = verify::PoolAs<RtPool<audiopool::Treiber>, Prepared>;
+    auto pool = verify::makePoolAs<RtPool<audiopool::Treiber>, Prepared>();
+    auto cache = pool->template cache<4>();  // batches of 2
+    std::uint64_t unexpected = 0;
+    auto expect = [&](bool ok) { unexpected += !ok; };
+
+    const Counts calls = countAllocations([&] {
+        typename Pool::Unique a = cache.acquire();  // a refill of 2
+        typename Pool::Unique b = cache.acquire(1, 16);
+        typename Pool::Unique c = cache.acquire(2);  // another refill
+        typename Pool::Unique d = cache.acquire();
+        expect(a && b && c && d);
+        expect(!cache.acquire());      // exhausted
+        expect(!cache.acquire(3, 1));  // oversized
+        a.clear();
+        cache.release(std::move(a));
+        cache.release(std::move(b));
+        cache.release(std::move(c));
+        d.reset();  // to the free list
+        expect(cache.held() == 3);
+        const audiopool::Stats s = pool->stats();
+        expect(s.inUse == 0 && s.cached == 3 && s.acquisitions == 4 && s.releases == 4 && s.failedAcquisitions == 1 &&
+               s.rejectedRequests == 1);
+        typename Pool::Unique again = cache.acquire();
+        cache.release(std::move(again));
+        cache.drain();
+        expect(pool->stats().cached == 0);
+    });
+
+    checkNoCalls(calls);
+    CHECK(unexpected == 0);
+    cache = {};
+    CHECK(verify::wholeness(*pool) == "");
+}
+
+TEST_CASE("CacheAudioThreadPathsNeitherAllocateNorLock") {
+    cacheAudioThreadPathsNeitherAllocateNorLock<false>();
+    cacheAudioThreadPathsNeitherAllocateNorLock<true>();
 }
 
 // OwnerThread twice: the releasing thread claims a lane (its first release)

@@ -22,6 +22,7 @@ import audiopool;
 
 #include "tests/support/juce_shaped_buffer.hpp"
 #include "tests/verification/effects/arena_calls.hpp"
+#include "tests/verification/effects/cache_calls.hpp"
 #include "tests/verification/effects/handoff_calls.hpp"
 #include "tests/verification/effects/object_pool_calls.hpp"
 
@@ -197,6 +198,7 @@ void audioCallback(float* const* f, double* const* d, test::JuceShapedBuffer<flo
     effects_object_pool::audioCalls();
     effects_arena::audioCalls();
     effects_handoff::audioCalls();
+    effects_cache::audioCalls();
 }
 
 /// processBlock runs once per policy and sample type, and once more per
@@ -218,6 +220,7 @@ int main() {
     effects_object_pool::setUp();
     effects_arena::setUp();
     effects_handoff::setUp();
+    effects_cache::setUp();
     audioCallback(f, d, juceFloat, juceDouble);
     return misusesSeen == processBlockCalls ? 0 : 1;  // one double release in each processBlock call
 }
