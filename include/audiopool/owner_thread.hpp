@@ -232,7 +232,12 @@ struct BasicOwnerThread {
                     const std::uint64_t seen = seenPushes_[mine];
                     // seen never falls below taken (sawMore keeps the larger
                     // position), so equality is "nothing seen waiting".
-                    if (taken != seen || sawMore(mine, seen, pushes = lanePosition(lane))) [[likely]]
+                    bool waiting = taken != seen;
+                    if (!waiting) {
+                        pushes = lanePosition(lane);  // popPastOwnLane goes on from it when nothing new is there
+                        waiting = sawMore(mine, seen, pushes);
+                    }
+                    if (waiting) [[likely]]
                         return {takeFromLane(mine, lane, taken), inUseAfterPop()};
                 }
             }
