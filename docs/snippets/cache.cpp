@@ -39,8 +39,7 @@ struct WorkerContext {
 // A node: takes its input (made by a node that may have run on another
 // worker), takes a temporary from this worker's cache, gives both back into
 // the cache, and returns its output.
-Scratch::Unique processNode(WorkerContext& context, Scratch::Unique input,
-                            std::size_t frames) noexcept AUDIOPOOL_NONBLOCKING {
+Scratch::Unique processNode(WorkerContext& context, Scratch::Unique input, std::size_t frames) noexcept {
     auto output = context.cache.acquire(2, frames);
     auto temporary = context.cache.acquire(2, frames);
     if (!output || !temporary) return {};  // pool exhausted: counted in stats().failedAcquisitions
