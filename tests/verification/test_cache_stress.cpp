@@ -463,6 +463,10 @@ void stressNarrowTagFreeListCounts() {
     std::atomic<std::uint64_t> begun{0}, completed{0};
     std::atomic<bool> done{false};
     std::uint64_t checked = 0, skipped = 0, wrong = 0;
+    // How many counts the reader has checked so far, for the mutator: on a
+    // loaded machine the reader may not run at all during `steps`, so the
+    // mutator goes on (up to 10 s) until it has checked a few.
+    std::atomic<std::uint64_t> checkedSoFar{0};
     std::thread reader([&] {
         // acquire: pairs with the release store of `done` (nothing is read after it).
         while (!done.load(std::memory_order_acquire)) {
@@ -482,6 +486,7 @@ void stressNarrowTagFreeListCounts() {
                 continue;
             }
             ++checked;
+            checkedSoFar.store(checked, std::memory_order_relaxed);  // relaxed: a progress count only
             if (c.pops < low || c.pops > high || c.pushes > c.pops || c.free > capacity) ++wrong;
         }
     });
@@ -492,7 +497,14 @@ void stressNarrowTagFreeListCounts() {
     std::array<std::uint32_t, capacity> batch{};
     std::uint64_t pops = 0, pushes = 0, duplicates = 0, mismatches = 0;
     std::mt19937_64 random(0xB47C4);
-    for (std::uint64_t step = 0; step < steps; ++step) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto goOn = [&](std::uint64_t step) {
+        if (step < steps) return true;
+        // relaxed: a progress count only.
+        return checkedSoFar.load(std::memory_order_relaxed) < 10 && std::chrono::steady_clock::now() < deadline;
+    };
+    std::uint64_t stepsRun = 0;
+    for (std::uint64_t step = 0; goOn(step); ++step, ++stepsRun) {
         const std::uint64_t r = random();
         const std::size_t free = capacity - out.size();
         if (r % 2 == 0) {  // pop, or a batch of 1..20 (past the cap of 16)
@@ -541,7 +553,7 @@ void stressNarrowTagFreeListCounts() {
     reader.join();
     std::printf("stress narrow tag (%u bits), free list alone: %llu steps, %llu pops (%llu half-wraps); reader: "
                 "%llu counts checked, %llu spanning more than a half-wrap skipped\n",
-                tagBits, static_cast<unsigned long long>(steps), static_cast<unsigned long long>(pops),
+                tagBits, static_cast<unsigned long long>(stepsRun), static_cast<unsigned long long>(pops),
                 static_cast<unsigned long long>(pops / halfWrap), static_cast<unsigned long long>(checked),
                 static_cast<unsigned long long>(skipped));
     CHECK(duplicates == 0);
